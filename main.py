@@ -1,0 +1,67 @@
+"""One entry point for every job: `python main.py <subcommand> [--flag=value ...]` (python-fire).
+
+Flags are checked against the subcommand's signature before any work starts.
+"""
+import importlib
+import inspect
+import sys
+
+import fire
+
+COMMANDS = {
+    "visualize_dataset": "sprites_datagen.visualize:visualize_dataset",
+    "benchmark_env": "sprites_env.benchmark:benchmark_env",
+    "train_encoder": "train:train_encoder",
+    "eval_encoder": "train:eval_encoder",
+    "train_decoder": "train:train_decoder",
+    "visualize_decoder": "train:visualize_decoder",
+    "train_reconstruction": "train:train_reconstruction",
+    "plot_losses": "train:plot_losses",
+    "figure2": "train:figure2",
+    "benchmark": "train:benchmark",
+    "train_ppo": "spinup.ppo:train_ppo",
+    "benchmark_ppo": "spinup.benchmark:benchmark_ppo",
+    "plot": "spinup.plot:plot",
+    "test_policy": "spinup.test_policy:test_policy",
+    "results": "spinup.results:results",
+    "pipeline": "pipeline:pipeline",
+}
+
+
+def _load(name):
+    module_name, attr = COMMANDS[name].split(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def _checked(name):
+    """The command `name`, wrapped so that unknown or missing flags fail before it runs."""
+    fn = _load(name)
+    signature = inspect.signature(fn)
+
+    def command(*args, **kwargs):
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as err:
+            valid = ", ".join(f"--{p}" for p in signature.parameters)
+            raise SystemExit(f"{name}: {err}. Valid flags: {valid}") from None
+        return fn(*args, **kwargs)
+
+    command.__doc__ = fn.__doc__
+    command.__signature__ = signature
+    return command
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in COMMANDS:
+        if argv and argv[0] not in ("-h", "--help"):
+            print(f"unknown subcommand {argv[0]!r}; valid: {', '.join(COMMANDS)}", file=sys.stderr)
+            return 2
+        print(__doc__ + "\nSubcommands: " + ", ".join(COMMANDS))
+        return 0
+    fire.Fire(_checked(argv[0]), command=argv[1:], name=argv[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
