@@ -161,14 +161,19 @@ def render(positions, shape_idxs, resolution=RESOLUTION):
     templates = _cached_templates(resolution)
     s = templates.shape[-1]
     r = int(np.round(s / 2))
-    width = resolution + 2 * s  # the canvas is padded by s so that templates never fall off it
+    corner = (pos * (resolution - 1)).astype(np.int64) - (s - r)  # top-left pixel of each template
+    # Pad the canvas only when a template would fall off it (never for states within bounds).
+    pad = 0 if corner.size == 0 or (corner.min() >= 0 and corner.max() <= resolution - s) else s
+    width = resolution + 2 * pad
+    corner = np.clip(corner + pad, 0, width - s)
     canvas = np.zeros(frames * width * width, dtype=np.uint8)
     offsets = (np.arange(s)[:, None] * width + np.arange(s)[None, :]).reshape(-1)
-    corner = np.clip((pos * (resolution - 1)).astype(np.int64) - (s - r) + s, 0, resolution + s)
     flat_templates = templates.reshape(len(SHAPE_NAMES), -1)
     frame_base = np.arange(frames)[:, None] * (width * width)
     for k in range(n):
         index = frame_base + (corner[:, k, 0] * width + corner[:, k, 1])[:, None] + offsets
         canvas[index] = np.maximum(canvas[index], flat_templates[shapes[:, k]])
-    canvas = canvas.reshape(frames, width, width)[:, s : s + resolution, s : s + resolution]
-    return np.ascontiguousarray(canvas).reshape(*lead, resolution, resolution)
+    canvas = canvas.reshape(frames, width, width)
+    if pad:
+        canvas = np.ascontiguousarray(canvas[:, pad : pad + resolution, pad : pad + resolution])
+    return canvas.reshape(*lead, resolution, resolution)
