@@ -1,0 +1,65 @@
+"""The results table, generated from logs/ (`python main.py results`), never typed by hand.
+
+Per agent and distractor count: final return (mean of the last `last` epochs of each seed, then
+mean +- std over seeds), the env steps used, and the env steps at which the seed-mean curve (smoothed
+over `smooth` epochs) first reaches `threshold`.
+"""
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .runs import group_runs, load_runs, stacked
+
+BEGIN, END = "<!-- results:{} begin -->", "<!-- results:{} end -->"
+
+
+def _cell(group, last, threshold, smooth):
+    finals = [r.progress["AverageEpRet"][-last:].mean() for r in group]
+    steps = min(r.progress["TotalEnvInteracts"][-1] for r in group)
+    xs, ys = stacked(group, window=smooth)
+    reached = np.nonzero(ys.mean(0) >= threshold)[0]
+    to_threshold = f"{xs[reached[0]] / 1e3:.0f}k" if len(reached) else "not reached"
+    return f"{np.mean(finals):.2f} ± {np.std(finals):.2f} (n={len(group)}, {steps / 1e3:.0f}k)", to_threshold
+
+
+def results_table(logdir="logs", envs="Sprites", last=10, threshold=35.0, smooth=5):
+    """Markdown table: one row per agent, columns v0/v1/v2 final return and steps to `threshold`."""
+    groups = group_runs([r for r in load_runs(logdir) if r.env_id.rsplit("-v", 1)[0] == envs])
+    if not groups:
+        raise ValueError(f"no runs of {envs}-v* under {logdir!r}")
+    agents = sorted({agent for agent, _ in groups})
+    header = ["agent"] + [f"{envs}-v{d} return" for d in range(3)] + [f"v{d} steps to {threshold:g}" for d in range(3)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for agent in agents:
+        finals, reach = [], []
+        for d in range(3):
+            group = groups.get((agent, f"{envs}-v{d}"))
+            final, steps = _cell(group, last, threshold, smooth) if group else ("—", "—")
+            finals.append(final)
+            reach.append(steps)
+        lines.append("| " + " | ".join([agent] + finals + reach) + " |")
+    note = (f"Return: mean of the last {last} epochs' AverageEpRet per seed, mean ± std over n seeds, "
+            f"after the env steps in brackets. Steps to {threshold:g}: first epoch at which the seed-mean "
+            f"curve, smoothed over {smooth} epochs, reaches it.")
+    return "\n".join(lines) + "\n\n" + note + "\n"
+
+
+def results(logdir="logs", envs=("Sprites", "SpritesState"), last=10, threshold=35.0, smooth=5,
+            readme="README_CLVR.md"):
+    """Print the results tables and write them into readme between its results markers (if present)."""
+    envs = (envs,) if isinstance(envs, str) else tuple(envs)
+    text = Path(readme).read_text() if readme and Path(readme).exists() else None
+    for family in envs:
+        try:
+            table = results_table(logdir, family, last, threshold, smooth)
+        except ValueError as err:
+            print(err)
+            continue
+        print(f"## {family}\n\n{table}")
+        begin, end = BEGIN.format(family), END.format(family)
+        if text is not None and begin in text and end in text:
+            text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: f"{begin}\n{table}{end}", text,
+                          flags=re.S)
+    if text is not None:
+        Path(readme).write_text(text)

@@ -1,0 +1,55 @@
+"""Plots and results tables read runs from progress.txt + config.json only."""
+import json
+
+import numpy as np
+import pytest
+
+from spinup.plot import plot
+from spinup.results import results, results_table
+from spinup.runs import load_runs
+
+
+def write_run(root, agent, env_id, seed, returns, steps_per_epoch=1000):
+    path = root / f"{agent}_{env_id}" / f"{agent}_{env_id}_s{seed}"
+    path.mkdir(parents=True)
+    (path / "config.json").write_text(json.dumps({"agent": agent, "env_id": env_id, "seed": seed}))
+    rows = ["Epoch\tAverageEpRet\tTotalEnvInteracts"]
+    rows += [f"{e}\t{r}\t{(e + 1) * steps_per_epoch}" for e, r in enumerate(returns)]
+    (path / "progress.txt").write_text("\n".join(rows) + "\n")
+
+
+@pytest.fixture
+def logdir(tmp_path):
+    for seed, offset in enumerate([-1.0, 0.0, 1.0]):
+        write_run(tmp_path, "fast", "Sprites-v0", seed, np.linspace(30, 38, 20) + offset)
+        write_run(tmp_path, "slow", "Sprites-v0", seed, np.linspace(28, 36, 20) + offset)
+    write_run(tmp_path, "fast", "Sprites-v2", 0, np.full(20, 33.0))
+    return tmp_path
+
+
+def test_table_has_mean_std_and_steps_to_threshold(logdir):
+    table = results_table(logdir, last=10, threshold=35, smooth=1)
+    fast = next(line for line in table.splitlines() if line.startswith("| fast"))
+    cells = [c.strip() for c in fast.strip("|").split("|")]
+    expected_final = np.linspace(30, 38, 20)[-10:].mean()
+    assert cells[1].startswith(f"{expected_final:.2f} ± {np.std([-1, 0, 1]):.2f} (n=3, 20k)")
+    assert cells[2] == "—" and cells[3].startswith("33.00 ± 0.00 (n=1")
+    first = np.nonzero(np.linspace(30, 38, 20) >= 35)[0][0]
+    assert cells[4] == f"{(first + 1):.0f}k" and cells[6] == "not reached"
+
+
+def test_results_rewrites_only_the_marked_block(logdir, tmp_path):
+    readme = tmp_path / "README_CLVR.md"
+    readme.write_text("intro\n<!-- results:Sprites begin -->\nold\n<!-- results:Sprites end -->\noutro\n")
+    results(logdir, envs="Sprites", readme=str(readme), smooth=1)
+    text = readme.read_text()
+    assert "old" not in text and "| fast |" in text and text.startswith("intro") and text.endswith("outro\n")
+
+
+def test_plot_writes_png_and_rejects_unknown_agent(logdir, tmp_path):
+    out = plot(logdir, out=str(tmp_path / "p.png"), smooth=3)
+    assert (tmp_path / "p.png").stat().st_size > 10_000
+    assert out.endswith("p.png")
+    with pytest.raises(ValueError, match="nobody.*found"):
+        plot(logdir, out=str(tmp_path / "q.png"), agents="nobody")
+    assert len(load_runs(logdir)) == 7
