@@ -255,7 +255,13 @@ def build_actor_critic(agent, obs_shape, act_dim=2, hidden=(64, 64), encoder=Non
     """The actor-critic of `agent` for observations obs_shape (after VelocityObs for oracle).
 
     Returns (ac, encoder_config) where encoder_config (dict or None) rebuilds the pretrained model.
+    Convolution weights use the channels_last memory format (about 2x faster on CPU here).
     """
+    ac, config = _build(agent, obs_shape, act_dim, hidden, encoder, n_distractors, encoder_config, log_std_init)
+    return ac.to(memory_format=torch.channels_last), config
+
+
+def _build(agent, obs_shape, act_dim, hidden, encoder, n_distractors, encoder_config, log_std_init):
     if agent not in AGENTS:
         raise ValueError(f"unknown agent {agent!r}; valid: {', '.join(AGENTS)}")
     hidden = tuple(int(h) for h in hidden)
