@@ -1,7 +1,7 @@
 """Finding runs under a log folder and reading them: the only interface plots and tables need.
 
 A run is a folder holding progress.txt and config.json (Spinning Up layout,
-`logs/<exp_name>/<exp_name>_s<seed>/`); its config names the agent and the env id.
+`logs/<exp_name>/<exp_name>_s<seed>/`); its config.json names the agent ("agent") and the env id ("env").
 """
 import json
 import re
@@ -41,7 +41,7 @@ def load_runs(logdir):
         columns = {name: np.array(values) for name, values in read_progress(progress.parent).items()}
         if len(columns.get("Epoch", [])) == 0:
             continue
-        runs.append(Run(progress.parent, config["agent"], config["env_id"], int(config.get("seed", 0)), columns))
+        runs.append(Run(progress.parent, config["agent"], config["env"], int(config.get("seed", 0)), columns))
     return sorted(runs, key=lambda r: (r.agent, r.env_id, r.seed))
 
 

@@ -12,7 +12,7 @@ from spinup.runs import load_runs
 def write_run(root, agent, env_id, seed, returns, steps_per_epoch=1000):
     path = root / f"{agent}_{env_id}" / f"{agent}_{env_id}_s{seed}"
     path.mkdir(parents=True)
-    (path / "config.json").write_text(json.dumps({"agent": agent, "env_id": env_id, "seed": seed}))
+    (path / "config.json").write_text(json.dumps({"agent": agent, "env": env_id, "seed": seed}))
     rows = ["Epoch\tAverageEpRet\tTotalEnvInteracts"]
     rows += [f"{e}\t{r}\t{(e + 1) * steps_per_epoch}" for e, r in enumerate(returns)]
     (path / "progress.txt").write_text("\n".join(rows) + "\n")
