@@ -108,10 +108,11 @@ def ppo_update(ac, opt, buf, c, generator):
     stats = {"LossPi": [], "LossV": [], "Entropy": [], "KL": [], "ClipFrac": []}
     params = trainable(ac)
     stop_iter = c["train_iters"]
-    envs_per_mb = max(1, buf.N * c["minibatch_size"] // (buf.T * buf.N))
+    mb_size = max(1, c["minibatch_size"] // num_procs())  # minibatch_size is global: split over ranks
+    envs_per_mb = max(1, mb_size // buf.T)
     for i in range(c["train_iters"]):
         batches = (buf.sequence_minibatches(envs_per_mb, generator) if ac.recurrent
-                   else buf.flat_minibatches(c["minibatch_size"], generator))
+                   else buf.flat_minibatches(mb_size, generator))
         stop = False
         for mb in batches:
             if ac.recurrent:
@@ -200,7 +201,7 @@ def train_ppo(env="SpritesState-v0", agent="oracle", encoder=None, seed=0, epoch
     epochs x steps_per_epoch env steps; num_envs sub-envs in total (split over --cpu processes).
     gamma (0: one-step rewards, see module doc), lam: GAE; clip_ratio, target_kl (None: no early
     stop): PPO; train_iters passes over the rollout in minibatches of minibatch_size steps (recurrent:
-    whole sub-env tracks, about minibatch_size steps); lr (policy, value, heads; body of scratch/cnn),
+    whole sub-env tracks, about minibatch_size steps; both global, split over the --cpu processes); lr (policy, value, heads; body of scratch/cnn),
     encoder_lr (pretrained trainable parts: fine-tuned encoder, recurrent LSTM); ent_coef, vf_coef,
     max_grad_norm (<= 0: off); hidden: oracle MLP sizes; log_std_init: initial log-std;
     state_velocity: oracle sees positions + per-step displacements (envs.VelocityObs).
