@@ -1,0 +1,79 @@
+"""Data and losses of representation training: reward prediction, reconstruction, detached decoding."""
+import numpy as np
+import torch
+
+from sprites_datagen import TrajectoryGenerator, to_encoder_input
+
+
+class StepData:
+    """Trajectory batches that depend only on (seed, step): a resumed run sees the same data.
+
+    Each batch: TrajectoryGenerator(n_distractors, seq_len, rewards, n_objects) with the RNG
+    numpy.random.default_rng([seed, step]); held-out evaluation uses other seeds (see train.py).
+    """
+
+    def __init__(self, seed, batch_size, **generator_kwargs):
+        self.seed, self.batch_size = seed, batch_size
+        self.generator = TrajectoryGenerator(seed=0, **generator_kwargs)
+
+    def __call__(self, step):
+        self.generator.rng = np.random.default_rng([self.seed, step])
+        return self.generator.sample(self.batch_size)
+
+
+def window_targets(rewards, n_cond, n_future):
+    """rewards (B, L) -> all windows of N + T consecutive steps, (B * S, N + T), S = L - N - T + 1."""
+    windows = rewards.unfold(1, n_cond + n_future, 1)  # (B, S, N + T)
+    return windows.reshape(-1, n_cond + n_future)
+
+
+def reward_prediction_loss(model, batch, aux_weight=1.0):
+    """Loss of a RewardPredictor on a TrajectoryBatch of L >= N + T frames -> (loss, metrics).
+
+    Every frame is encoded once. For each of the S = L - N - T + 1 windows, the LSTM observes
+    N frames from a zero state and is unrolled T steps on zero inputs; the heads predict each
+    step's reward (future steps: the method's loss; observed steps: the current positions).
+    aux_weight: weight of an extra pass of the LSTM over all L observed frames predicting the
+    current rewards, so that the LSTM stays meaningful over long observed sequences (RL agents).
+    loss = mean over rewards of [future MSE + observed MSE + aux_weight * full-sequence MSE].
+    metrics: mse_<reward> = future MSE of that reward.
+    """
+    c = model.config
+    n, t = c.n_cond, c.n_future
+    frames = to_encoder_input(batch.images, "dataset")  # (B, L, 1, 64, 64)
+    x = model.frame_features(frames)  # (B, L, I)
+    if x.shape[1] < n + t:
+        raise ValueError(f"trajectories of {x.shape[1]} frames are shorter than n_cond + n_future = {n + t}")
+    xw = x.unfold(1, n, 1)[:, : x.shape[1] - n - t + 1]  # (B, S, I, N)
+    xw = xw.permute(0, 1, 3, 2).reshape(-1, n, x.shape[-1])  # (B * S, N, I)
+    preds = model.predict_heads(model.unroll(xw, t))  # {name: (B * S, N + T)}
+    full = model.predict_heads(model.lstm(x)[0]) if aux_weight else None  # {name: (B, L)}
+    loss, metrics = 0.0, {}
+    for name, pred in preds.items():
+        target = window_targets(batch.rewards[name], n, t)
+        err = (pred - target) ** 2
+        future = err[:, n:].mean()
+        loss = loss + future + err[:, :n].mean()
+        if full is not None:
+            loss = loss + aux_weight * ((full[name] - batch.rewards[name]) ** 2).mean()
+        metrics[f"mse_{name}"] = future.item()
+    return loss / len(preds), metrics
+
+
+def batch_frames(batch):
+    """All frames of a TrajectoryBatch as encoder input, (B * L, 1, 64, 64)."""
+    return to_encoder_input(batch.images, "dataset").reshape(-1, 1, 64, 64)
+
+
+def reconstruction_loss(autoencoder, batch):
+    """MSE between the frames (in [-1, 1]) and their reconstruction by an Autoencoder."""
+    frames = batch_frames(batch)
+    return ((autoencoder(frames) - frames) ** 2).mean(), {}
+
+
+def detached_decoder_loss(decoder, encoder, batch):
+    """MSE of a DetachedDecoder decoding a frozen encoder's representation (no gradient to it)."""
+    frames = batch_frames(batch)
+    with torch.no_grad():
+        z = encoder(frames)
+    return ((decoder(z) - frames) ** 2).mean(), {}

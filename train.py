@@ -1,0 +1,244 @@
+"""Representation training and evaluation (`python main.py <command> --flag=value`).
+
+Commands: train_encoder, eval_encoder, train_decoder, visualize_decoder, train_reconstruction,
+plot_losses, figure2, benchmark. Each run folder holds config.json, progress.csv and model.pt
+(see representation/runs.py). Images enter the encoder through sprites_datagen.to_encoder_input.
+"""
+import os
+import time
+
+import numpy as np
+import torch
+
+from model import ModelConfig, build_model, load_checkpoint, load_pretrained
+from representation.losses import (StepData, detached_decoder_loss, reconstruction_loss,
+                                   reward_prediction_loss)
+from representation.runs import (coerce_names, fit, positive_float, positive_int, set_threads,
+                                 write_json)
+from sprites_datagen import TrajectoryGenerator, check_reward_names, to_encoder_input
+from sprites_datagen.world import check_n_distractors
+
+EVAL_SEED = 1_000_003  # held-out data: a seed no training run uses (training uses [seed, step])
+
+
+def _data_config(n_distractors, n_objects):
+    check_n_distractors(n_distractors)
+    if n_objects is not None:
+        n_objects = positive_int("n_objects", n_objects)
+    return n_distractors, n_objects
+
+
+def _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_future, seq_len, steps,
+                              batch_size, lr, seed, aux_weight, ckpt_every, log_every):
+    """The full, validated config dict of a reward-prediction run."""
+    rewards = check_reward_names(coerce_names(rewards))
+    n_distractors, n_objects = _data_config(n_distractors, n_objects)
+    if n_objects is not None and n_objects < 2 and any(r.startswith("target") for r in rewards):
+        raise ValueError(f"rewards {rewards} need a target, but n_objects={n_objects}")
+    n_cond, n_future = positive_int("n_cond", n_cond), positive_int("n_future", n_future)
+    seq_len = positive_int("seq_len", seq_len)
+    if n_cond + n_future > seq_len:
+        raise ValueError(f"n_cond + n_future = {n_cond + n_future} does not fit seq_len={seq_len}")
+    if aux_weight < 0:
+        raise ValueError(f"aux_weight must be >= 0, got {aux_weight!r}")
+    model_cfg = ModelConfig(kind="reward_prediction", rewards=rewards, n_distractors=n_distractors,
+                            n_objects=n_objects, n_cond=n_cond, n_future=n_future).to_dict()
+    return {**model_cfg, "seq_len": seq_len, "steps": positive_int("steps", steps),
+            "batch_size": positive_int("batch_size", batch_size), "lr": positive_float("lr", lr),
+            "seed": int(seed), "aux_weight": float(aux_weight),
+            "ckpt_every": positive_int("ckpt_every", ckpt_every), "log_every": positive_int("log_every", log_every)}
+
+
+def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_distractors=0, n_objects=None,
+                  n_cond=3, n_future=12, seq_len=30, steps=6000, batch_size=64, lr=1e-3, seed=0,
+                  aux_weight=1.0, out_dir="logs/encoders/reward_prediction_d0", ckpt_every=200,
+                  log_every=20, threads=1):
+    """Train a RewardPredictor (encoder + LSTM + reward heads); resumes from out_dir/model.pt.
+
+    rewards: comma-separated names (sprites_datagen.rewards.REWARDS). n_cond (N) frames observed,
+    n_future (T) steps predicted; every window of N + T steps of each seq_len-frame trajectory is
+    used. threads: torch threads (default 1: leave cores to other jobs).
+    """
+    config = _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_future, seq_len, steps,
+                                       batch_size, lr, seed, aux_weight, ckpt_every, log_every)
+    set_threads(threads)
+    torch.manual_seed(config["seed"])
+    model = build_model(config)
+    data = StepData(config["seed"], config["batch_size"], n_distractors=config["n_distractors"],
+                    seq_len=config["seq_len"], rewards=config["rewards"], n_objects=config["n_objects"])
+    step = fit(model, config, out_dir, lambda s: reward_prediction_loss(model, data(s), config["aux_weight"]),
+               desc=os.path.basename(os.path.normpath(out_dir)))
+    print(f"trained {out_dir} to step {step}")
+    return out_dir
+
+
+def _eval_batches(config, n_trajectories, seed, seq_len, batch_size=256):
+    gen = TrajectoryGenerator(n_distractors=config["n_distractors"], seq_len=seq_len,
+                              rewards=config["rewards"], seed=seed, n_objects=config.get("n_objects"))
+    left = n_trajectories
+    while left > 0:
+        yield gen.sample(min(batch_size, left))
+        left -= batch_size
+
+
+def eval_encoder(path="logs/encoders/reward_prediction_d0", n_trajectories=2048, seed=EVAL_SEED,
+                 n_future=None, out=None, threads=None):
+    """Per-reward MSE of the T predicted future rewards on fresh held-out trajectories.
+
+    Prints a markdown table and writes it as JSON to `out` (default <run folder>/eval.json).
+    n_future: evaluate another horizon than the trained T (the LSTM unrolls any length).
+    """
+    set_threads(threads)
+    model, config = load_pretrained(path, kind="reward_prediction")
+    n_trajectories = positive_int("n_trajectories", n_trajectories)
+    t = config["n_future"] if n_future is None else positive_int("n_future", n_future)
+    sums = {name: torch.zeros(t, dtype=torch.float64) for name in config["rewards"]}
+    with torch.no_grad():
+        for batch in _eval_batches(config, n_trajectories, int(seed), config["n_cond"] + t):
+            preds = model(to_encoder_input(batch.images, "dataset"), n_future=t)
+            for name, pred in preds.items():
+                sums[name] += ((pred - batch.rewards[name][:, config["n_cond"]:]) ** 2).sum(0).double()
+    mse = {name: (s.sum() / (n_trajectories * t)).item() for name, s in sums.items()}
+    result = {"mse": mse, "mse_by_step": {k: (s / n_trajectories).tolist() for k, s in sums.items()},
+              "n_trajectories": n_trajectories, "seed": int(seed), "n_cond": config["n_cond"], "n_future": t,
+              "n_distractors": config["n_distractors"], "step": load_checkpoint(path)["step"]}
+    print(f"held-out MSE of {path} (N={config['n_cond']}, T={t}, {n_trajectories} trajectories, seed {seed})")
+    print("| " + " | ".join(mse) + " |\n|" + "---|" * len(mse))
+    print("| " + " | ".join(f"{v:.5f}" for v in mse.values()) + " |")
+    out = out or os.path.join(path if os.path.isdir(path) else os.path.dirname(path), "eval.json")
+    write_json(out, result)
+    return mse
+
+
+def _image_config(kind, n_distractors, n_objects, steps, batch_size, seq_len, lr, seed, ckpt_every,
+                  log_every, **extra):
+    n_distractors, n_objects = _data_config(n_distractors, n_objects)
+    return {**ModelConfig(kind=kind, rewards=(), n_distractors=n_distractors, n_objects=n_objects).to_dict(),
+            "seq_len": positive_int("seq_len", seq_len), "steps": positive_int("steps", steps),
+            "batch_size": positive_int("batch_size", batch_size), "lr": positive_float("lr", lr),
+            "seed": int(seed), "ckpt_every": positive_int("ckpt_every", ckpt_every),
+            "log_every": positive_int("log_every", log_every), **extra}
+
+
+def train_reconstruction(n_distractors=0, n_objects=None, steps=6000, batch_size=32, seq_len=8, lr=1e-3,
+                         seed=0, out_dir="logs/encoders/reconstruction_d0", ckpt_every=200, log_every=20,
+                         threads=1):
+    """Image-reconstruction baseline: the same Encoder trained with a Decoder as an autoencoder.
+
+    Each step reconstructs batch_size trajectories x seq_len frames (MSE in [-1, 1]).
+    """
+    config = _image_config("reconstruction", n_distractors, n_objects, steps, batch_size, seq_len, lr, seed,
+                           ckpt_every, log_every)
+    set_threads(threads)
+    torch.manual_seed(config["seed"])
+    model = build_model(config)
+    data = StepData(config["seed"], config["batch_size"], n_distractors=config["n_distractors"],
+                    seq_len=config["seq_len"], rewards=("zero",), n_objects=config["n_objects"])
+    fit(model, config, out_dir, lambda s: reconstruction_loss(model, data(s)), desc="reconstruction")
+    return out_dir
+
+
+def _run_dir(path):
+    return path if os.path.isdir(path) else os.path.dirname(path)
+
+
+def train_decoder(encoder="logs/encoders/reward_prediction_d0", out_dir=None, n_distractors=None,
+                  n_objects=None, steps=3000, batch_size=32, seq_len=8, lr=1e-3, seed=0, ckpt_every=200,
+                  log_every=20, threads=1):
+    """Train a detached Decoder on a frozen encoder's representation (default out_dir <encoder>/decoder).
+
+    The data defaults to the encoder's (n_distractors, n_objects); gradients stop at the representation.
+    """
+    enc_model, enc_config = load_pretrained(encoder)
+    if enc_config["kind"] == "detached_decoder":
+        raise ValueError(f"{encoder!r} is a decoder, not an encoder")
+    n_distractors = enc_config["n_distractors"] if n_distractors is None else n_distractors
+    n_objects = enc_config.get("n_objects") if n_objects is None else n_objects
+    config = _image_config("detached_decoder", n_distractors, n_objects, steps, batch_size, seq_len, lr, seed,
+                           ckpt_every, log_every, encoder=os.path.normpath(encoder),
+                           encoder_step=load_checkpoint(encoder)["step"])
+    set_threads(threads)
+    torch.manual_seed(config["seed"])
+    enc = enc_model.encoder.requires_grad_(False).eval()
+    decoder = build_model(config)
+    data = StepData(config["seed"] + 1, config["batch_size"], n_distractors=config["n_distractors"],
+                    seq_len=config["seq_len"], rewards=("zero",), n_objects=config["n_objects"])
+    out_dir = out_dir or os.path.join(_run_dir(encoder), "decoder")
+    fit(decoder, config, out_dir, lambda s: detached_decoder_loss(decoder, enc, data(s)), desc="decoder")
+    return out_dir
+
+
+def load_decoding(path):
+    """A detached-decoder or reconstruction run -> (fn frames -> decoded frames, its config)."""
+    model, config = load_pretrained(path)
+    if config["kind"] == "reconstruction":
+        return model, config
+    if config["kind"] != "detached_decoder":
+        raise ValueError(f"{path!r} holds a {config['kind']!r} model; give a decoder or reconstruction run")
+    encoder = load_pretrained(config["encoder"])[0].encoder
+    return (lambda frames: model(encoder(frames))), config
+
+
+def visualize_decoder(path="logs/encoders/reward_prediction_d0/decoder", out=None, n_frames=10, seed=EVAL_SEED):
+    """PNG of held-out frames (top row) over their decoding (bottom row); default <run>/decoded.png."""
+    from representation.plots import save_image_rows
+    decode, config = load_decoding(path)
+    n_frames = positive_int("n_frames", n_frames)
+    batch = next(_eval_batches({**config, "rewards": ("zero",)}, 1, int(seed), n_frames))
+    frames = to_encoder_input(batch.images, "dataset")[0]
+    with torch.no_grad():
+        decoded = decode(frames)
+    out = out or os.path.join(_run_dir(path), "decoded.png")
+    save_image_rows(out, [frames, decoded], ["true", "decoded"])
+    print(f"wrote {out}")
+    return out
+
+
+def plot_losses(paths="logs/encoders/reward_prediction_d0", out=None):
+    """Loss curves (progress.csv) of one or more comma-separated run folders -> PNG (default <first>/losses.png)."""
+    from representation.plots import plot_progress
+    paths = list(coerce_names(paths))
+    out = out or os.path.join(paths[0], "losses.png")
+    plot_progress(paths, out)
+    print(f"wrote {out}")
+    return out
+
+
+def figure2(out_dir="logs/figure2", encoder_steps=1500, decoder_steps=1500, batch_size=32, n_eval=1024,
+            seed=0, threads=1):
+    """The method's Figure 2: single moving circle, one reward; decoded frames of a detached decoder.
+
+    Trains (or resumes) one encoder per reward (horizontal_position, vertical_position) and its
+    detached decoder under out_dir, then measures, over n_eval held-out frames, the correlation of the
+    decoded image's bright-blob centroid with the shape's true column and row; writes figure2.json,
+    figure2.png (true / decoded frames) and figure2_scatter.png.
+    """
+    from representation.figure2 import run_figure2
+    set_threads(threads)
+    return run_figure2(out_dir, positive_int("encoder_steps", encoder_steps),
+                       positive_int("decoder_steps", decoder_steps), positive_int("batch_size", batch_size),
+                       positive_int("n_eval", n_eval), int(seed))
+
+
+def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, threads=None):
+    """ms per training step of train_encoder (data generation + forward + backward + Adam) at batch x seq_len."""
+    set_threads(threads)
+    config = _reward_prediction_config(("agent_x", "agent_y", "target_x", "target_y"), n_distractors, None, 3, 12,
+                                       seq_len, 1, batch_size, 1e-3, 0, 1.0, 1, 1)
+    torch.manual_seed(0)
+    model = build_model(config)
+    data = StepData(0, config["batch_size"], n_distractors=config["n_distractors"], seq_len=config["seq_len"],
+                    rewards=config["rewards"])
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    times = []
+    for step in range(positive_int("warmup", warmup) + positive_int("steps", steps)):
+        start = time.perf_counter()
+        loss, _ = reward_prediction_loss(model, data(step), config["aux_weight"])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        times.append(time.perf_counter() - start)
+    times = np.array(times[warmup:]) * 1000
+    print(f"training step, batch {batch_size} x {seq_len} frames, {torch.get_num_threads()} threads: "
+          f"{times.mean():.1f} ms/step (median {np.median(times):.1f}, min {times.min():.1f}) over {steps} steps")
+    return float(times.mean())
