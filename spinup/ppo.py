@@ -4,6 +4,8 @@ One epoch = `steps_per_epoch` env steps = T steps of `num_envs` sub-envs (split 
 processes), then `train_iters` passes of minibatch updates over the rollout, stopped early when the
 approximate KL exceeds 1.5 * target_kl. Each epoch starts from env.reset and torch seeds derived from
 (seed, rank, epoch), so a checkpoint at an epoch boundary holds everything needed to resume exactly.
+Episodes last exactly 40 steps, so with T a multiple of 40 (default: 4000 / 100 sub-envs = 40) every
+epoch holds whole episodes and the reset loses nothing; other T warn.
 
 gamma. The reward is dense (1 - distance, every step) and the target moves whatever the agent does, so
 the one-step-greedy policy is almost optimal (38.83 of the 38.83-38.92 limit, KNOWN.md). gamma = 0
@@ -13,9 +15,12 @@ limit and gave the best public results; with gamma > 0, truncations bootstrap fr
 """
 import os
 import time
+import warnings
 
 import numpy as np
 import torch
+
+from sprites_env import MAX_EPISODE_STEPS
 
 from . import core, logx
 from .buffer import RolloutBuffer
@@ -65,6 +70,8 @@ def check_config(c):
                          f"--num_envs={c['num_envs']}")
     if c["device"] not in ("auto", "cpu", "cuda") and not str(c["device"]).startswith("cuda:"):
         raise ValueError(f"--device must be auto, cpu or cuda, got {c['device']!r}")
+    if str(c["device"]).startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"--device={c['device']}: CUDA is not available here (use auto or cpu)")
     if c["agent"] in core.ENCODER_KIND and not c["encoder"]:
         raise ValueError(f"agent {c['agent']!r} needs --encoder=<checkpoint of a "
                          f"{core.ENCODER_KIND[c['agent']]!r} model>")
@@ -247,6 +254,11 @@ def train_ppo(env="SpritesState-v0", agent="oracle", encoder=None, seed=0, epoch
 
     n_local = c["num_envs"] // nprocs
     T = c["steps_per_epoch"] // c["num_envs"]
+    if T % MAX_EPISODE_STEPS and rank == 0:
+        warnings.warn(f"steps_per_epoch / num_envs = {T} steps per sub-env is not a multiple of the "
+                      f"{MAX_EPISODE_STEPS}-step episode: every epoch restarts the episodes, so the last "
+                      f"partial one is cut (bootstrapped, not logged)" +
+                      (" and no episode ever completes" if T < MAX_EPISODE_STEPS else ""), stacklevel=2)
     venv = make_vec_env(c["env"], n_local)
     vel = VelocityObs(n_local, obs_shape[0] // 2) if state_velocity else None
     x_shape = tuple(ac.embed(np.zeros((1, *venv.single_observation_space.shape)) if vel is None
