@@ -137,7 +137,7 @@ def test_frozen_params_unchanged_and_not_optimised(agent, encoders):
 
 
 def test_bad_agent_env_and_checkpoints(encoders, tmp_path):
-    base = dict(epochs=1, steps_per_epoch=40, num_envs=4, out_dir=str(tmp_path), verbose=False)
+    base = dict(epochs=1, steps_per_epoch=160, num_envs=4, out_dir=str(tmp_path), verbose=False)
     with pytest.raises(ValueError, match="unknown agent"):
         train_ppo(agent="gru", **base)
     with pytest.raises(ValueError, match="unknown env id"):
