@@ -94,6 +94,6 @@ def test_policy(run_dir, episodes=20, deterministic=True, seed=12345, gif=None, 
     if gif:
         imageio.mimsave(gif, list(big), duration=0.1, loop=0)
     if png:
-        strip = big[::4]
-        imageio.imwrite(png, np.concatenate(list(strip), axis=1))
+        strip = [np.pad(f, ((0, 0), (0, 2), (0, 0)), constant_values=96) for f in big[::4]]  # grey gaps
+        imageio.imwrite(png, np.concatenate(strip, axis=1))
     return mean
