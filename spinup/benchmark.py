@@ -63,6 +63,7 @@ def benchmark_ppo(agents="all", epochs=4, steps_per_epoch=4000, n_distractors=0,
         for a in agents:
             env = f"SpritesState-v{n_distractors}" if a == "oracle" else f"Sprites-v{n_distractors}"
             kw = dict(RESULT_FLAGS[a], env=env, agent=a, epochs=int(epochs), steps_per_epoch=int(steps_per_epoch),
+                      num_envs=max(1, int(steps_per_epoch) // 40),  # whole 40-step episodes per epoch
                       out_dir=tmp, exp_name=f"bench_{a}", threads=int(threads), verbose=False, save_every=0)
             if a in core.ENCODER_KIND:
                 kw["encoder"] = enc[core.ENCODER_KIND[a]]

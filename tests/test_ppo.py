@@ -112,3 +112,13 @@ def test_mpi_two_ranks(tmp_path):
     progress = logx.read_progress(str(tmp_path / "mpi" / "mpi_s0"))
     assert progress["TotalEnvInteracts"] == [400.0, 800.0] and progress["EpLen"] == [40.0, 40.0]
     assert load_policy(str(tmp_path / "mpi" / "mpi_s0")) is not None
+
+
+def test_benchmark_ppo_runs(tmp_path):
+    from spinup.benchmark import benchmark_ppo
+    out = tmp_path / "bench.json"
+    result = benchmark_ppo(agents="oracle,reward-prediction", epochs=2, steps_per_epoch=400, out=str(out))
+    assert set(result) == {"oracle", "reward-prediction"} and all(v > 0 for v in result.values())
+    assert out.exists()
+    with pytest.raises(ValueError, match="unknown agent"):
+        benchmark_ppo(agents="nope")
