@@ -1,6 +1,7 @@
 """One entry point for every job: `python main.py <subcommand> [--flag=value ...]` (python-fire).
 
-Flags are checked against the subcommand's signature before any work starts.
+Flags are checked against the subcommand's signature before any work starts; values are validated
+by the subcommand itself.
 """
 import importlib
 import inspect
@@ -33,22 +34,21 @@ def _load(name):
     return getattr(importlib.import_module(module_name), attr)
 
 
-def _checked(name):
-    """The command `name`, wrapped so that unknown or missing flags fail before it runs."""
-    fn = _load(name)
-    signature = inspect.signature(fn)
+def check_flags(name, fn, args):
+    """Raise SystemExit naming any --flag in args that fn does not take, before anything runs.
 
-    def command(*args, **kwargs):
-        try:
-            signature.bind(*args, **kwargs)
-        except TypeError as err:
-            valid = ", ".join(f"--{p}" for p in signature.parameters)
-            raise SystemExit(f"{name}: {err}. Valid flags: {valid}") from None
-        return fn(*args, **kwargs)
-
-    command.__doc__ = fn.__doc__
-    command.__signature__ = signature
-    return command
+    (python-fire itself reports unknown flags only after calling the function.)
+    """
+    params = inspect.signature(fn).parameters
+    for token in args:
+        if token == "--":
+            break
+        if not token.startswith("--") or token == "--help":
+            continue
+        flag = token[2:].split("=", 1)[0].replace("-", "_")
+        if flag not in params and not (flag.startswith("no") and flag[2:] in params):
+            valid = ", ".join(f"--{p}" for p in params)
+            raise SystemExit(f"{name}: unknown flag {token.split('=', 1)[0]!r}. Valid flags: {valid}")
 
 
 def main(argv=None):
@@ -59,7 +59,9 @@ def main(argv=None):
             return 2
         print(__doc__ + "\nSubcommands: " + ", ".join(COMMANDS))
         return 0
-    fire.Fire(_checked(argv[0]), command=argv[1:], name=argv[0])
+    fn = _load(argv[0])
+    check_flags(argv[0], fn, argv[1:])
+    fire.Fire(fn, command=argv[1:], name=argv[0])
     return 0
 
 

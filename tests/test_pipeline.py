@@ -31,9 +31,10 @@ def test_unknown_preset_and_flag_are_rejected():
     bad_preset = subprocess.run([sys.executable, "main.py", "pipeline", "--preset=huge"], cwd=ROOT,
                                 capture_output=True, text=True)
     assert bad_preset.returncode != 0 and "huge" in bad_preset.stderr and "small" in bad_preset.stderr
-    bad_flag = subprocess.run([sys.executable, "main.py", "pipeline", "--presets=small"], cwd=ROOT,
-                              capture_output=True, text=True)
-    assert bad_flag.returncode != 0 and "--preset" in bad_flag.stderr
+    bad_flag = subprocess.run([sys.executable, "main.py", "pipeline", "--presets=tiny", "--out_dir=/nonexistent/x"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert bad_flag.returncode != 0 and "unknown flag '--presets'" in bad_flag.stderr
+    assert not Path("/nonexistent/x").exists()  # rejected before any work started
     bad_command = subprocess.run([sys.executable, "main.py", "pipelin"], cwd=ROOT, capture_output=True, text=True)
     assert bad_command.returncode != 0 and "valid" in bad_command.stderr
 
