@@ -29,7 +29,8 @@ def _data_config(n_distractors, n_objects):
 
 
 def _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_future, seq_len, steps,
-                              batch_size, lr, seed, aux_weight, ckpt_every, log_every):
+                              batch_size, lr, seed, aux_weight, ckpt_every, log_every, latent_l2=0.0,
+                              latent_noise=0.0):
     """The full, validated config dict of a reward-prediction run."""
     rewards = check_reward_names(coerce_names(rewards))
     n_distractors, n_objects = _data_config(n_distractors, n_objects)
@@ -39,35 +40,41 @@ def _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_futur
     seq_len = positive_int("seq_len", seq_len)
     if n_cond + n_future > seq_len:
         raise ValueError(f"n_cond + n_future = {n_cond + n_future} does not fit seq_len={seq_len}")
-    if aux_weight < 0:
-        raise ValueError(f"aux_weight must be >= 0, got {aux_weight!r}")
+    if min(aux_weight, latent_l2, latent_noise) < 0:
+        raise ValueError(f"aux_weight, latent_l2, latent_noise must be >= 0, got "
+                         f"{aux_weight!r}, {latent_l2!r}, {latent_noise!r}")
     model_cfg = ModelConfig(kind="reward_prediction", rewards=rewards, n_distractors=n_distractors,
                             n_objects=n_objects, n_cond=n_cond, n_future=n_future).to_dict()
     return {**model_cfg, "seq_len": seq_len, "steps": positive_int("steps", steps),
             "batch_size": positive_int("batch_size", batch_size), "lr": positive_float("lr", lr),
-            "seed": int(seed), "aux_weight": float(aux_weight),
+            "seed": int(seed), "aux_weight": float(aux_weight), "latent_l2": float(latent_l2),
+            "latent_noise": float(latent_noise),
             "ckpt_every": positive_int("ckpt_every", ckpt_every), "log_every": positive_int("log_every", log_every)}
 
 
 def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_distractors=0, n_objects=None,
                   n_cond=3, n_future=12, seq_len=30, steps=6000, batch_size=64, lr=1e-3, seed=0,
-                  aux_weight=1.0, out_dir="logs/encoders/reward_prediction_d0", ckpt_every=200,
+                  aux_weight=1.0, latent_l2=0.0, latent_noise=0.0, out_dir="logs/encoders/reward_prediction_d0", ckpt_every=200,
                   log_every=20, threads=1):
     """Train a RewardPredictor (encoder + LSTM + reward heads); resumes from out_dir/model.pt.
 
     rewards: comma-separated names (sprites_datagen.rewards.REWARDS). n_cond (N) frames observed,
     n_future (T) steps predicted; every window of N + T steps of each seq_len-frame trajectory is
-    used. threads: torch threads (default 1: leave cores to other jobs).
+    used. latent_l2, latent_noise: information bottleneck on the representation (penalty on z ** 2,
+    noise added to z; see representation.losses), 0 for the reward-prediction encoders.
+    threads: torch threads (default 1: leave cores to other jobs).
     """
     config = _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_future, seq_len, steps,
-                                       batch_size, lr, seed, aux_weight, ckpt_every, log_every)
+                                       batch_size, lr, seed, aux_weight, ckpt_every, log_every, latent_l2,
+                                       latent_noise)
     set_threads(threads)
     torch.manual_seed(config["seed"])
     model = build_model(config)
     data = StepData(config["seed"], config["batch_size"], n_distractors=config["n_distractors"],
                     seq_len=config["seq_len"], rewards=config["rewards"], n_objects=config["n_objects"])
-    step = fit(model, config, out_dir, lambda s: reward_prediction_loss(model, data(s), config["aux_weight"]),
-               desc=os.path.basename(os.path.normpath(out_dir)))
+    loss_fn = lambda s: reward_prediction_loss(model, data(s), config["aux_weight"], config["latent_l2"],  # noqa: E731
+                                               config["latent_noise"], s)
+    step = fit(model, config, out_dir, loss_fn, desc=os.path.basename(os.path.normpath(out_dir)))
     print(f"trained {out_dir} to step {step}")
     return out_dir
 
@@ -205,19 +212,21 @@ def plot_losses(paths="logs/encoders/reward_prediction_d0", out=None):
 
 
 def figure2(out_dir="logs/figure2", encoder_steps=1500, decoder_steps=1500, batch_size=32, n_eval=1024,
-            seed=0, threads=1):
+            seed=0, latent_l2=0.05, latent_noise=0.1, threads=1):
     """The method's Figure 2: single moving circle, one reward; decoded frames of a detached decoder.
 
     Trains (or resumes) one encoder per reward (horizontal_position, vertical_position) and its
     detached decoder under out_dir, then measures, over n_eval held-out frames, the correlation of the
     decoded image's bright-blob centroid with the shape's true column and row; writes figure2.json,
-    figure2.png (true / decoded frames) and figure2_scatter.png.
+    figure2.png (true / decoded frames) and figure2_scatter.png. latent_l2, latent_noise: the encoders'
+    information bottleneck on the representation (see train_encoder); without it (0, 0) the
+    representation also keeps the other axis, and a decoder recovers it.
     """
     from representation.figure2 import run_figure2
     set_threads(threads)
     return run_figure2(out_dir, positive_int("encoder_steps", encoder_steps),
                        positive_int("decoder_steps", decoder_steps), positive_int("batch_size", batch_size),
-                       positive_int("n_eval", n_eval), int(seed))
+                       positive_int("n_eval", n_eval), int(seed), float(latent_l2), float(latent_noise))
 
 
 def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, threads=None):

@@ -17,10 +17,12 @@ REWARDS = ("horizontal_position", "vertical_position")
 def blob_centroids(images):
     """images (n, 1, 64, 64) in about [-1, 1] -> (n, 2) centroid (row, column) in [0, 1] units.
 
-    Weights: brightness above the image's own mean (so a uniform background weighs nothing).
+    Weights: brightness above half way between the image's darkest and brightest pixel (the bright
+    blob; a smear along one axis gives that axis' middle).
     """
     b = (images[:, 0].clamp(-1, 1) + 1) / 2
-    w = (b - b.mean(dim=(-2, -1), keepdim=True)).clamp(min=0)
+    lo, hi = b.amin(dim=(-2, -1), keepdim=True), b.amax(dim=(-2, -1), keepdim=True)
+    w = (b - (lo + hi) / 2).clamp(min=0)
     w = w / w.sum(dim=(-2, -1), keepdim=True).clamp(min=1e-8)
     coords = torch.arange(b.shape[-1], dtype=b.dtype) / (b.shape[-1] - 1)
     return torch.stack([(w.sum(-1) * coords).sum(-1), (w.sum(-2) * coords).sum(-1)], dim=-1)
@@ -48,7 +50,8 @@ def measure(decode, n_eval, seed):
             "n_frames": int(n_eval)}, cent, truth
 
 
-def run_figure2(out_dir, encoder_steps, decoder_steps, batch_size, n_eval, seed, threads=None):
+def run_figure2(out_dir, encoder_steps, decoder_steps, batch_size, n_eval, seed, latent_l2, latent_noise,
+                threads=None):
     """Train (or resume) both encoders and decoders, measure, and write figure2.json and PNGs."""
     import train
     from representation.plots import save_image_rows
@@ -58,7 +61,7 @@ def run_figure2(out_dir, encoder_steps, decoder_steps, batch_size, n_eval, seed,
     for reward in REWARDS:
         enc_dir = os.path.join(out_dir, reward)
         train.train_encoder(rewards=(reward,), n_objects=1, steps=encoder_steps, batch_size=batch_size,
-                            seed=seed, out_dir=enc_dir, threads=threads)
+                            seed=seed, latent_l2=latent_l2, latent_noise=latent_noise, out_dir=enc_dir, threads=threads)
         dec_dir = train.train_decoder(encoder=enc_dir, steps=decoder_steps, batch_size=batch_size, seed=seed,
                                       threads=threads)
         decoders[reward] = train.load_decoding(dec_dir)[0]

@@ -27,7 +27,7 @@ def window_targets(rewards, n_cond, n_future):
     return windows.reshape(-1, n_cond + n_future)
 
 
-def reward_prediction_loss(model, batch, aux_weight=1.0):
+def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_noise=0.0, step=0):
     """Loss of a RewardPredictor on a TrajectoryBatch of L >= N + T frames -> (loss, metrics).
 
     Every frame is encoded once. For each of the S = L - N - T + 1 windows, the LSTM observes
@@ -35,13 +35,24 @@ def reward_prediction_loss(model, batch, aux_weight=1.0):
     step's reward (future steps: the method's loss; observed steps: the current positions).
     aux_weight: weight of an extra pass of the LSTM over all L observed frames predicting the
     current rewards, so that the LSTM stays meaningful over long observed sequences (RL agents).
-    loss = mean over rewards of [future MSE + observed MSE + aux_weight * full-sequence MSE].
+    latent_l2: weight of mean(z ** 2) of the representation z, an activity penalty that removes what
+    the rewards do not need from z (used for Figure 2; 0 for the reward-prediction encoders).
+    loss = mean over rewards of [future MSE + observed MSE + aux_weight * full-sequence MSE]
+    + latent_l2 * mean(z ** 2).
+    latent_noise: std of Gaussian noise added to z before the frame MLP (seeded by `step`). With
+    latent_l2 it is an information bottleneck: the penalty shrinks z, the noise keeps the shrunk
+    part from carrying information, so only what the rewards need survives (Figure 2).
     metrics: mse_<reward> = future MSE of that reward.
     """
     c = model.config
     n, t = c.n_cond, c.n_future
     frames = to_encoder_input(batch.images, "dataset")  # (B, L, 1, 64, 64)
-    x = model.frame_features(frames)  # (B, L, I)
+    z = model.encoder(frames)  # (B, L, latent_dim)
+    if latent_noise:
+        gen = torch.Generator().manual_seed(1_000_003 * step + 17)
+        x = model.frame_mlp(z + latent_noise * torch.randn(z.shape, generator=gen))  # (B, L, I)
+    else:
+        x = model.frame_mlp(z)  # (B, L, I)
     if x.shape[1] < n + t:
         raise ValueError(f"trajectories of {x.shape[1]} frames are shorter than n_cond + n_future = {n + t}")
     xw = x.unfold(1, n, 1)[:, : x.shape[1] - n - t + 1]  # (B, S, I, N)
@@ -57,7 +68,10 @@ def reward_prediction_loss(model, batch, aux_weight=1.0):
         if full is not None:
             loss = loss + aux_weight * ((full[name] - batch.rewards[name]) ** 2).mean()
         metrics[f"mse_{name}"] = future.item()
-    return loss / len(preds), metrics
+    loss = loss / len(preds)
+    if latent_l2:
+        loss = loss + latent_l2 * z.pow(2).mean()
+    return loss, metrics
 
 
 def batch_frames(batch):

@@ -20,6 +20,8 @@ from model import load_checkpoint, save_checkpoint
 
 # config keys that may change when a run is resumed (everything else must match the checkpoint)
 RESUMABLE_KEYS = ("steps", "threads", "ckpt_every", "log_every", "out_dir")
+# values of config keys added later, for checkpoints written before they existed
+LATER_KEYS = {"latent_l2": 0.0, "latent_noise": 0.0}
 
 
 def coerce_names(rewards):
@@ -52,6 +54,8 @@ def check_same_config(saved, config, path):
     """ValueError naming the differing keys unless saved and config agree (except RESUMABLE_KEYS)."""
     keys = (set(saved) | set(config)) - set(RESUMABLE_KEYS)
     norm = lambda v: list(v) if isinstance(v, (tuple, list)) else v  # noqa: E731
+    saved = {**LATER_KEYS, **saved}
+    config = {**LATER_KEYS, **config}
     diff = sorted(k for k in keys if norm(saved.get(k)) != norm(config.get(k)))
     if diff:
         details = ", ".join(f"{k}: checkpoint {saved.get(k)!r} vs requested {config.get(k)!r}" for k in diff)
