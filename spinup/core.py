@@ -24,6 +24,9 @@ predictor (features computed once per step and stored) and trains the LSTM, init
 predictor, whose state carries the objects' velocities across an episode: the policy can lead the
 target. Frozen: encoder + frame_mlp (speed: the conv net never runs backward, sequence replay costs
 only an LSTM over 32-d inputs). Trained: LSTM (pretrained group, encoder_lr) + actor/critic MLPs.
+Measured on Sprites-v0 with an early (step-1000) reward-prediction encoder, 300k steps, 1 seed:
+recurrent 36.0 (encoder_lr 3e-5) / 35.8 (LSTM at 1e-3) vs frozen feed-forward reward-prediction 35.1;
+throughput ~8,400 env steps/s vs ~13,500 (benchmark_ppo).
 """
 import numpy as np
 import torch

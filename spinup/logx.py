@@ -3,8 +3,10 @@
 A run lives in `<out_dir>/<exp_name>/<exp_name>_s<seed>/` and holds
   config.json   the full config of train_ppo and the command line
   progress.txt  one tab-separated row per epoch (COLUMNS)
-  model.pt      {"state_dict", "optimizer", "config", "epoch", "step", "rng"}, written atomically
-Only rank 0 writes. `--resume` truncates progress.txt to the checkpoint's epoch.
+  model.pt      {"state_dict", "optimizer", "config", "epoch", "step", "elapsed"}, written atomically
+Only rank 0 writes. `--resume` truncates progress.txt to the checkpoint's epoch. No RNG state is
+stored: train_ppo reseeds torch, the minibatch sampler and the env from (seed, rank, epoch) at every
+epoch start, so the checkpoint at an epoch boundary is all a resumed run needs to repeat the numbers.
 """
 import json
 import os
