@@ -4,7 +4,9 @@ A run folder holds
 - config.json: {"config": the full config, "command": the command line},
 - progress.csv: one row per `log_every` steps (means over those steps),
 - model.pt: {"state_dict", "config", "step", "optimizer"}, written atomically every `ckpt_every`
-  steps and on Ctrl-C; the finished run keeps only the weights ("optimizer": None) to stay small.
+  steps and on Ctrl-C; the finished run keeps only the weights there ("optimizer": None, small
+  enough to commit) and the full checkpoint in resume.pt (not committed), from which a run given
+  more steps continues.
 """
 import csv
 import json
@@ -131,12 +133,15 @@ def fit(model, config, out_dir, loss_fn, params=None, desc="train"):
     Returns the final step.
     """
     os.makedirs(out_dir, exist_ok=True)
-    ckpt_path = os.path.join(out_dir, "model.pt")
+    ckpt_path, resume_path = os.path.join(out_dir, "model.pt"), os.path.join(out_dir, "resume.pt")
     params = [p for p in (model.parameters() if params is None else params) if p.requires_grad]
     opt = torch.optim.Adam(params, lr=config["lr"])
     step, steps = 0, config["steps"]
     if os.path.exists(ckpt_path):
         ckpt = load_checkpoint(ckpt_path)
+        if os.path.exists(resume_path):
+            full = load_checkpoint(resume_path)
+            ckpt = full if full["step"] >= ckpt["step"] else ckpt
         check_same_config(ckpt["config"], config, ckpt_path)
         model.load_state_dict(ckpt["state_dict"])
         step = ckpt["step"]
@@ -149,6 +154,8 @@ def fit(model, config, out_dir, loss_fn, params=None, desc="train"):
     sums, count, start = {}, 0, time.time()
 
     def checkpoint(final=False):
+        if final:
+            save_checkpoint(resume_path, model, config, step, opt)
         save_checkpoint(ckpt_path, model, config, step, None if final else opt)
 
     model.train()
