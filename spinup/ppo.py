@@ -196,6 +196,24 @@ def collect(ac, env, buf, vel, c, epoch_seed):
     return last_val, rets, lens
 
 
+def _restore(path, c, ac, opt, dev):
+    """Load the run's checkpoint into ac and opt for --resume; returns (epochs done, elapsed seconds).
+
+    A run without a checkpoint starts from scratch; one started with other flags is an error.
+    """
+    if not os.path.exists(os.path.join(path, logx.CHECKPOINT)):
+        return 0, 0.0
+    ckpt = logx.load_checkpoint(path, map_location=dev)
+    old = logx.load_config(path)
+    diff = sorted(k for k in set(old) | set(c) if k not in RESUMABLE and _jsonish(old.get(k)) != _jsonish(c.get(k)))
+    if diff:
+        raise ValueError(f"--resume: the run in {path} was started with other flags: "
+                         + ", ".join(f"{k}={old.get(k)!r} (now {c.get(k)!r})" for k in diff))
+    ac.load_state_dict(ckpt["state_dict"])
+    opt.load_state_dict(ckpt["optimizer"])
+    return int(ckpt["epoch"]), float(ckpt.get("elapsed", 0.0))
+
+
 def train_ppo(env="SpritesState-v0", agent="oracle", encoder=None, seed=0, epochs=75, steps_per_epoch=4000,
               num_envs=100, gamma=0.0, lam=0.95, clip_ratio=0.2, lr=1e-3, encoder_lr=3e-5, train_iters=10,
               minibatch_size=500, target_kl=0.05, ent_coef=0.0, vf_coef=0.5, max_grad_norm=0.5,
@@ -207,10 +225,11 @@ def train_ppo(env="SpritesState-v0", agent="oracle", encoder=None, seed=0, epoch
     agent: one of core.AGENTS; encoder: checkpoint of the pretrained model (agents using one).
     epochs x steps_per_epoch env steps; num_envs sub-envs in total (split over --cpu processes).
     gamma (0: one-step rewards, see module doc), lam: GAE; clip_ratio, target_kl (None: no early
-    stop): PPO; train_iters passes over the rollout in minibatches of minibatch_size steps (recurrent:
-    whole sub-env tracks, about minibatch_size steps; both global, split over the --cpu processes); lr (policy, value, heads; body of scratch/cnn),
-    encoder_lr (pretrained trainable parts: fine-tuned encoder, recurrent LSTM); ent_coef, vf_coef,
-    max_grad_norm (<= 0: off); hidden: oracle MLP sizes; log_std_init: initial log-std;
+    stop): PPO; train_iters passes over the rollout in minibatches of minibatch_size steps (global,
+    split over the --cpu processes; recurrent agents: whole sub-env tracks, about minibatch_size
+    steps); lr: policy, value, heads, and the body of cnn / image-scratch; encoder_lr: pretrained
+    trainable parts (fine-tuned encoder, recurrent LSTM); ent_coef, vf_coef, max_grad_norm (<= 0:
+    off); hidden: oracle MLP sizes (image agents: fixed heads, see core); log_std_init: initial log-std;
     state_velocity: oracle sees positions + per-step displacements (envs.VelocityObs).
     save_every: checkpoint every k epochs (and at the end); resume: continue the run in its folder.
     cpu: data-parallel MPI processes; device: auto|cpu|cuda; threads: torch threads per process
@@ -231,18 +250,7 @@ def train_ppo(env="SpritesState-v0", agent="oracle", encoder=None, seed=0, epoch
     ac, enc_config, (state_velocity, obs_shape) = build_run(c, dev)
     c["encoder_config"] = enc_config
     opt = make_optimizer(ac, c["lr"], c["encoder_lr"])
-    start_epoch, elapsed = 0, 0.0
-    if c["resume"] and os.path.exists(os.path.join(path, logx.CHECKPOINT)):
-        ckpt = logx.load_checkpoint(path, map_location=dev)
-        old = logx.load_config(path)
-        diff = {k for k in set(old) | set(c) if k not in RESUMABLE
-                and _jsonish(old.get(k)) != _jsonish(c.get(k))}
-        if diff:
-            raise ValueError(f"--resume: the run in {path} was started with other flags: "
-                             + ", ".join(f"{k}={old.get(k)!r} (now {c.get(k)!r})" for k in sorted(diff)))
-        ac.load_state_dict(ckpt["state_dict"])
-        opt.load_state_dict(ckpt["optimizer"])
-        start_epoch, elapsed = int(ckpt["epoch"]), float(ckpt.get("elapsed", 0.0))
+    start_epoch, elapsed = _restore(path, c, ac, opt, dev) if c["resume"] else (0, 0.0)
     sync_params(ac)
     logger = logx.EpochLogger(path, active=rank == 0, resume_epoch=start_epoch if start_epoch else None,
                               verbose=c["verbose"])
