@@ -182,7 +182,10 @@ def load_decoding(path):
         return model, config
     if config["kind"] != "detached_decoder":
         raise ValueError(f"{path!r} holds a {config['kind']!r} model; give a decoder or reconstruction run")
-    encoder = load_pretrained(config["encoder"])[0].encoder
+    encoder_path = config["encoder"]
+    if not os.path.exists(encoder_path):  # a relative path from another working directory
+        encoder_path = os.path.dirname(os.path.normpath(_run_dir(os.fspath(path))))
+    encoder = load_pretrained(encoder_path)[0].encoder
     return (lambda frames: model(encoder(frames))), config
 
 

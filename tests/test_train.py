@@ -121,3 +121,38 @@ def test_cli_rejects_unknown_flags_and_runs(tmp_path):
     # out_dir given: python-fire may run the command before it reports the unknown flag
     bad = subprocess.run(cmd + ["--stepz=1"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "stepz" in bad.stderr + bad.stdout
+
+
+def test_finished_run_extends_from_its_full_checkpoint(tmp_path):
+    run = tmp_path / "rp"
+    tiny_encoder(run, steps=2)
+    assert torch.load(run / "resume.pt", weights_only=True)["optimizer"] is not None
+    tiny_encoder(run, steps=4)
+    assert [r["step"] for r in read_progress(run / "progress.csv")] == [1, 2, 3, 4]
+    assert torch.load(run / "model.pt", weights_only=True)["step"] == 4
+
+
+def test_figure2_pipeline_on_a_tiny_run(tmp_path):
+    report = train.figure2(out_dir=str(tmp_path / "fig2"), encoder_steps=2, decoder_steps=2, batch_size=2,
+                           n_eval=16, threads=None)
+    for reward in ("horizontal_position", "vertical_position"):
+        assert -1 <= report[reward]["corr_column"] <= 1 and -1 <= report[reward]["corr_row"] <= 1
+    assert json.loads((tmp_path / "fig2" / "figure2.json").read_text())["pass"] == report["pass"]
+    assert (tmp_path / "fig2" / "figure2.png").exists() and (tmp_path / "fig2" / "figure2_scatter.png").exists()
+
+
+FIG2 = os.path.join(ROOT, "logs", "figure2")
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(FIG2, "figure2.json")), reason="no committed Figure-2 run")
+def test_committed_figure2_decoders_follow_only_their_axis():
+    """Recompute the Figure-2 correlations of the committed decoders on fresh held-out frames."""
+    from representation.figure2 import measure
+    got = {}
+    for reward in ("horizontal_position", "vertical_position"):
+        decode = train.load_decoding(os.path.join(FIG2, reward, "decoder"))[0]
+        got[reward] = measure(decode, 512, seed=123)[0]
+    assert got["horizontal_position"]["corr_column"] >= 0.9, got
+    assert abs(got["horizontal_position"]["corr_row"]) <= 0.3, got
+    assert got["vertical_position"]["corr_row"] >= 0.9, got
+    assert abs(got["vertical_position"]["corr_column"]) <= 0.3, got
