@@ -54,7 +54,7 @@ def _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_futur
 
 def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_distractors=0, n_objects=None,
                   n_cond=3, n_future=12, seq_len=30, steps=6000, batch_size=64, lr=1e-3, seed=0,
-                  aux_weight=1.0, latent_l2=0.0, latent_noise=0.0, out_dir="logs/encoders/reward_prediction_d0", ckpt_every=200,
+                  aux_weight=1.0, latent_l2=0.0, latent_noise=0.0, init_from=None, out_dir="logs/encoders/reward_prediction_d0", ckpt_every=200,
                   log_every=20, threads=1):
     """Train a RewardPredictor (encoder + LSTM + reward heads); resumes from out_dir/model.pt.
 
@@ -62,14 +62,24 @@ def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_dist
     n_future (T) steps predicted; every window of N + T steps of each seq_len-frame trajectory is
     used. latent_l2, latent_noise: information bottleneck on the representation (penalty on z ** 2,
     noise added to z; see representation.losses), 0 for the reward-prediction encoders.
+    init_from: a reward-prediction run whose weights start this one (a curriculum, e.g. 1 distractor
+    started from the 0-distractor encoder); its architecture and rewards must match.
     threads: torch threads (default 1: leave cores to other jobs).
     """
     config = _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_future, seq_len, steps,
                                        batch_size, lr, seed, aux_weight, ckpt_every, log_every, latent_l2,
                                        latent_noise)
+    config["init_from"] = None if init_from is None else os.path.normpath(init_from)
     set_threads(threads)
     torch.manual_seed(config["seed"])
     model = build_model(config)
+    if init_from is not None:
+        start, start_config = load_pretrained(init_from, kind="reward_prediction")
+        keys = ("rewards", "latent_dim", "mlp_hidden", "lstm_input", "lstm_hidden")
+        if any(list(start_config.get(k) or []) != list(config[k]) if k == "rewards" else start_config.get(k) != config[k]
+               for k in keys):
+            raise ValueError(f"init_from={init_from!r} differs from this run in {keys}")
+        model.load_state_dict(start.state_dict())
     data = StepData(config["seed"], config["batch_size"], n_distractors=config["n_distractors"],
                     seq_len=config["seq_len"], rewards=config["rewards"], n_objects=config["n_objects"])
     loss_fn = lambda s: reward_prediction_loss(model, data(s), config["aux_weight"], config["latent_l2"],  # noqa: E731

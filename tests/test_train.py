@@ -132,6 +132,14 @@ def test_finished_run_extends_from_its_full_checkpoint(tmp_path):
     assert torch.load(run / "model.pt", weights_only=True)["step"] == 4
 
 
+def test_init_from_another_run(tmp_path):
+    tiny_encoder(tmp_path / "a", steps=2)
+    tiny_encoder(tmp_path / "b", steps=1, n_distractors=1, init_from=str(tmp_path / "a"))
+    assert json.loads((tmp_path / "b" / "config.json").read_text())["config"]["init_from"].endswith("a")
+    with pytest.raises(ValueError, match="init_from"):
+        tiny_encoder(tmp_path / "c", steps=1, rewards="agent_x", init_from=str(tmp_path / "a"))
+
+
 def test_figure2_pipeline_on_a_tiny_run(tmp_path):
     report = train.figure2(out_dir=str(tmp_path / "fig2"), encoder_steps=2, decoder_steps=2, batch_size=2,
                            n_eval=16, threads=None)
