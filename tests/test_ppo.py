@@ -105,6 +105,7 @@ def test_killed_cli_run_resumes(tmp_path):
 
 @pytest.mark.skipif(shutil.which("mpiexec") is None, reason="needs mpiexec")
 def test_mpi_two_ranks(tmp_path):
+    pytest.importorskip("mpi4py")
     cmd = [sys.executable, "main.py", "train_ppo", "--cpu=2", "--epochs=2", "--steps_per_epoch=400",
            "--num_envs=10", "--minibatch_size=100", f"--out_dir={tmp_path}", "--exp_name=mpi", "--verbose=False"]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
