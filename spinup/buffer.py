@@ -85,7 +85,8 @@ class RolloutBuffer:
 
     def sequences(self):
         """Cut each sub-env's track at episode starts; pad. Returns (env_of_seq (S,), dict of tensors):
-        x (S, L, ...), act (S, L, A), logp/adv/ret/val (S, L), mask (S, L) bool, h0/c0 (1, S, H)."""
+        x (S, L, ...), act (S, L, A), logp/adv/ret/val (S, L), mask (S, L) bool, h0/c0 (1, S, H),
+        start (S,) bool: the piece begins an episode (else it continues one from the rollout's start)."""
         starts = self.ep_start.clone().cpu()
         starts[0] = True
         pieces = []  # (env, t0, length)
@@ -104,6 +105,7 @@ class RolloutBuffer:
         for i, (_, _, length) in enumerate(pieces):
             mask[i, :length] = True
         out["mask"] = mask
+        out["start"] = torch.stack([self.ep_start[t0, n] for n, t0, _ in pieces])
         idx_t = torch.tensor([p[1] for p in pieces], device=self.x.device)
         idx_n = torch.tensor([p[0] for p in pieces], device=self.x.device)
         out["h0"] = self.h[idx_t, idx_n][None].contiguous()

@@ -123,7 +123,7 @@ def ppo_update(ac, opt, buf, c, generator):
         stop = False
         for mb in batches:
             if ac.recurrent:
-                logp, ent, v = ac.evaluate_seq(mb["x"], mb["act"], (mb["h0"], mb["c0"]))
+                logp, ent, v = ac.evaluate_seq(mb["x"], mb["act"], (mb["h0"], mb["c0"]), mb["start"])
                 m = mb["mask"]
                 logp, ent, v = logp[m], ent[m], v[m]
                 mb = {k: mb[k][m] for k in ("logp", "adv", "ret")}

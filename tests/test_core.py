@@ -77,14 +77,15 @@ def test_recurrent_padded_sequences_equal_stepwise_rollout(encoders):
     ac = _recurrent(encoders)
     T, N = 9, 3
     buf = RolloutBuffer(T, N, (ac.embed_net.module[1][-1].out_features,), 2, "cpu", ac.hidden_size)
-    ac.reset_state(N)
-    starts = np.zeros((T, N), bool)
-    starts[0] = True
-    starts[4, 0] = starts[2, 1] = starts[7, 1] = True  # episodes start mid-rollout
     rng = np.random.default_rng(0)
+    ac.reset_state(N)
+    for _ in range(3):  # episodes already running when the rollout starts: non-zero input states
+        ac.step_tensor(ac.embed(rng.uniform(0, 1, (N, 64, 64)).astype(np.float32)))
+    starts = np.zeros((T, N), bool)
+    starts[0, 0] = True  # sub-env 0 starts an episode with the rollout, 1 and 2 continue theirs
+    starts[4, 0] = starts[2, 1] = starts[7, 1] = True  # episodes start mid-rollout
     for t in range(T):
-        if t > 0:
-            ac.start_episodes(starts[t])
+        ac.start_episodes(starts[t])
         x = ac.embed(rng.uniform(0, 1, (N, 64, 64)).astype(np.float32))
         state = ac.state
         act, v, logp = ac.step_tensor(x)
@@ -92,7 +93,9 @@ def test_recurrent_padded_sequences_equal_stepwise_rollout(encoders):
     buf.finish(torch.zeros(N), 0.0, 0.95, norm_adv=False)
     env_of_seq, seqs = buf.sequences()
     assert len(env_of_seq) == 3 + 3 and seqs["x"].shape[1] == T  # pieces cut at starts, padded
-    logp, _, v = ac.evaluate_seq(seqs["x"], seqs["act"], (seqs["h0"], seqs["c0"]))
+    assert seqs["start"].tolist() == [True, True, False, True, True, False]
+    assert seqs["h0"][0, 2].abs().sum() > 0  # a continued piece replays from its stored state
+    logp, _, v = ac.evaluate_seq(seqs["x"], seqs["act"], (seqs["h0"], seqs["c0"]), seqs["start"])
     m = seqs["mask"]
     torch.testing.assert_close(logp[m], seqs["logp"][m], atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(v[m], seqs["val"][m], atol=1e-5, rtol=1e-5)
