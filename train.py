@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from model import ModelConfig, build_model, load_checkpoint, load_pretrained
-from representation.losses import (StepData, detached_decoder_loss, reconstruction_loss,
+from representation.losses import (StepData, detached_decoder_loss, noisy, reconstruction_loss,
                                    reward_prediction_loss)
 from representation.runs import (coerce_names, fit, positive_float, positive_int, set_threads,
                                  write_json)
@@ -160,11 +160,13 @@ def _run_dir(path):
 
 
 def train_decoder(encoder="logs/encoders/reward_prediction_d0", out_dir=None, n_distractors=None,
-                  n_objects=None, steps=3000, batch_size=32, seq_len=8, lr=1e-3, seed=0, ckpt_every=200,
-                  log_every=20, threads=1):
+                  n_objects=None, steps=3000, batch_size=32, seq_len=8, lr=1e-3, seed=0, latent_noise=None,
+                  ckpt_every=200, log_every=20, threads=1):
     """Train a detached Decoder on a frozen encoder's representation (default out_dir <encoder>/decoder).
 
     The data defaults to the encoder's (n_distractors, n_objects); gradients stop at the representation.
+    latent_noise: std of noise added to the representation the decoder reads; None: the encoder's own
+    training noise (0 for the reward-prediction encoders; see train_encoder).
     """
     enc_model, enc_config = load_pretrained(encoder)
     if enc_config["kind"] == "detached_decoder":
@@ -173,7 +175,11 @@ def train_decoder(encoder="logs/encoders/reward_prediction_d0", out_dir=None, n_
     n_objects = enc_config.get("n_objects") if n_objects is None else n_objects
     config = _image_config("detached_decoder", n_distractors, n_objects, steps, batch_size, seq_len, lr, seed,
                            ckpt_every, log_every, encoder=os.path.normpath(encoder),
-                           encoder_step=load_checkpoint(encoder)["step"])
+                           encoder_step=load_checkpoint(encoder)["step"],
+                           latent_noise=float(enc_config.get("latent_noise", 0.0) if latent_noise is None
+                                              else latent_noise))
+    if config["latent_noise"] < 0:
+        raise ValueError(f"latent_noise must be >= 0, got {latent_noise!r}")
     set_threads(threads)
     torch.manual_seed(config["seed"])
     enc = enc_model.encoder.requires_grad_(False).eval()
@@ -181,12 +187,17 @@ def train_decoder(encoder="logs/encoders/reward_prediction_d0", out_dir=None, n_
     data = StepData(config["seed"] + 1, config["batch_size"], n_distractors=config["n_distractors"],
                     seq_len=config["seq_len"], rewards=("zero",), n_objects=config["n_objects"])
     out_dir = out_dir or os.path.join(_run_dir(encoder), "decoder")
-    fit(decoder, config, out_dir, lambda s: detached_decoder_loss(decoder, enc, data(s)), desc="decoder")
+    fit(decoder, config, out_dir, lambda s: detached_decoder_loss(decoder, enc, data(s), config["latent_noise"], s),
+        desc="decoder")
     return out_dir
 
 
-def load_decoding(path):
-    """A detached-decoder or reconstruction run -> (fn frames -> decoded frames, its config)."""
+def load_decoding(path, noise_seed=0, noise=True):
+    """A detached-decoder or reconstruction run -> (fn frames -> decoded frames, its config).
+
+    A decoder trained on a noisy representation (config latent_noise) decodes z + noise, seeded
+    by noise_seed (noise=False: the noise-free z).
+    """
     model, config = load_pretrained(path)
     if config["kind"] == "reconstruction":
         return model, config
@@ -196,7 +207,8 @@ def load_decoding(path):
     if not os.path.exists(encoder_path):  # a relative path from another working directory
         encoder_path = os.path.dirname(os.path.normpath(_run_dir(os.fspath(path))))
     encoder = load_pretrained(encoder_path)[0].encoder
-    return (lambda frames: model(encoder(frames))), config
+    std = config.get("latent_noise", 0.0) if noise else 0.0
+    return (lambda frames: model(noisy(encoder(frames), std, noise_seed))), config
 
 
 def visualize_decoder(path="logs/encoders/reward_prediction_d0/decoder", out=None, n_frames=10, seed=EVAL_SEED):
@@ -225,15 +237,16 @@ def plot_losses(paths="logs/encoders/reward_prediction_d0", out=None):
 
 
 def figure2(out_dir="logs/figure2", encoder_steps=1500, decoder_steps=1500, batch_size=32, n_eval=1024,
-            seed=0, latent_l2=0.05, latent_noise=0.1, threads=1):
+            seed=0, latent_l2=0.01, latent_noise=1.0, threads=1):
     """The method's Figure 2: single moving circle, one reward; decoded frames of a detached decoder.
 
     Trains (or resumes) one encoder per reward (horizontal_position, vertical_position) and its
     detached decoder under out_dir, then measures, over n_eval held-out frames, the correlation of the
     decoded image's bright-blob centroid with the shape's true column and row; writes figure2.json,
     figure2.png (true / decoded frames) and figure2_scatter.png. latent_l2, latent_noise: the encoders'
-    information bottleneck on the representation (see train_encoder); without it (0, 0) the
-    representation also keeps the other axis, and a decoder recovers it.
+    information bottleneck on the representation (see train_encoder), whose decoders read the same
+    noisy representation; without it (0, 0) the representation also keeps the other axis, and a
+    decoder recovers it. figure2.json also holds the decoders' output for the noise-free z.
     """
     from representation.figure2 import run_figure2
     set_threads(threads)

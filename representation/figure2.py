@@ -5,6 +5,12 @@ should keep the column and drop the row: the decoded frames show a blob (or a ve
 column follows the circle's but whose row does not; the vertical_position encoder the other way round.
 Measured as the Pearson correlation, over held-out frames, between the bright-blob centroid of the
 decoded image and the circle's true position on each axis.
+
+A deterministic encoder trained on one reward still carries the other axis (the random features it
+starts from are never removed: a decoder recovers the row of a horizontal_position encoder). The
+encoders here are therefore trained with an information bottleneck (train_encoder's latent_l2 and
+latent_noise: the representation is z + noise, and z ** 2 is penalised), and their decoders read that
+same stochastic representation. figure2.json also reports the decoders applied to the noise-free z.
 """
 import os
 
@@ -67,6 +73,8 @@ def run_figure2(out_dir, encoder_steps, decoder_steps, batch_size, n_eval, seed,
         decoders[reward] = train.load_decoding(dec_dir)[0]
         results[reward], cent, truth = measure(decoders[reward], n_eval, train.EVAL_SEED)
         results[reward]["centroids"], results[reward]["truth"] = cent, truth
+        results[reward]["noise_free_z"] = measure(train.load_decoding(dec_dir, noise=False)[0], n_eval,
+                                                  train.EVAL_SEED)[0]
     report = {r: {k: v for k, v in m.items() if k not in ("centroids", "truth")} for r, m in results.items()}
     h, v = report["horizontal_position"], report["vertical_position"]
     report["pass"] = bool(h["corr_column"] >= 0.9 and abs(h["corr_row"]) <= 0.3

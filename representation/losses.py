@@ -48,11 +48,7 @@ def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_n
     n, t = c.n_cond, c.n_future
     frames = to_encoder_input(batch.images, "dataset")  # (B, L, 1, 64, 64)
     z = model.encoder(frames)  # (B, L, latent_dim)
-    if latent_noise:
-        gen = torch.Generator().manual_seed(1_000_003 * step + 17)
-        x = model.frame_mlp(z + latent_noise * torch.randn(z.shape, generator=gen))  # (B, L, I)
-    else:
-        x = model.frame_mlp(z)  # (B, L, I)
+    x = model.frame_mlp(noisy(z, latent_noise, step))  # (B, L, I)
     if x.shape[1] < n + t:
         raise ValueError(f"trajectories of {x.shape[1]} frames are shorter than n_cond + n_future = {n + t}")
     xw = x.unfold(1, n, 1)[:, : x.shape[1] - n - t + 1]  # (B, S, I, N)
@@ -85,9 +81,21 @@ def reconstruction_loss(autoencoder, batch):
     return ((autoencoder(frames) - frames) ** 2).mean(), {}
 
 
-def detached_decoder_loss(decoder, encoder, batch):
-    """MSE of a DetachedDecoder decoding a frozen encoder's representation (no gradient to it)."""
+def noisy(z, latent_noise, step):
+    """z + latent_noise * N(0, 1) noise seeded by step (z itself when latent_noise is 0)."""
+    if not latent_noise:
+        return z
+    gen = torch.Generator().manual_seed(1_000_003 * step + 17)
+    return z + latent_noise * torch.randn(z.shape, generator=gen)
+
+
+def detached_decoder_loss(decoder, encoder, batch, latent_noise=0.0, step=0):
+    """MSE of a DetachedDecoder decoding a frozen encoder's representation (no gradient to it).
+
+    latent_noise: the decoder reads z + noise, the stochastic representation of an encoder trained
+    with that noise (the information bottleneck of Figure 2).
+    """
     frames = batch_frames(batch)
     with torch.no_grad():
-        z = encoder(frames)
+        z = noisy(encoder(frames), latent_noise, step)
     return ((decoder(z) - frames) ** 2).mean(), {}
