@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The method's Figure 3: every agent on Sprites-v0/1/2 (0/1/2 distractors), 3 seeds each, 1M env steps.
+# Results: logs/comparison/<agent>_<env>/<agent>_<env>_s<seed>/{progress.txt,config.json}.
+# Usage: bash scripts/ppo_comparison.sh [agent ...]   (default: all agents); finished runs are skipped,
+# interrupted ones resumed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+AGENTS=${*:-"reward-prediction reward-prediction-recurrent reward-prediction-finetune image-reconstruction
+  image-reconstruction-finetune image-scratch cnn"}
+DISTRACTORS="0 1 2"
+SEEDS="0 1 2"
+EPOCHS=250                 # 250 x 4000 = 1M env steps
+STEPS_PER_EPOCH=4000
+OUT_DIR=logs/comparison
+ENCODERS=logs/encoders     # reward_prediction_d<d>/ and reconstruction_d<d>/ (scripts/pretrain_encoders.sh)
+MAX_JOBS=2                 # 2 cores: two single-threaded runs at a time
+export OMP_NUM_THREADS=1
+
+# per-agent PPO settings on top of train_ppo's defaults (the same as spinup/benchmark.py RESULT_FLAGS)
+declare -A FLAGS=(
+  [reward-prediction]=""
+  [reward-prediction-recurrent]=""
+  [image-reconstruction]=""
+  [cnn]="--train_iters=2 --minibatch_size=1000"
+  [image-scratch]="--train_iters=4 --minibatch_size=1000"
+  [image-reconstruction-finetune]="--train_iters=4 --minibatch_size=1000"
+  [reward-prediction-finetune]="--train_iters=4 --minibatch_size=1000"
+)
+
+encoder_for() {  # agent distractors -> checkpoint folder (empty for agents without one)
+  case "$1" in
+    reward-prediction*) echo "--encoder=$ENCODERS/reward_prediction_d$2" ;;
+    image-reconstruction*) echo "--encoder=$ENCODERS/reconstruction_d$2" ;;
+    *) echo "" ;;
+  esac
+}
+
+for agent in $AGENTS; do
+  for d in $DISTRACTORS; do
+    env="Sprites-v$d"
+    exp="${agent}_${env}"
+    for seed in $SEEDS; do
+      run="$OUT_DIR/$exp/${exp}_s$seed"
+      if [ -f "$run/progress.txt" ] && [ "$(($(wc -l < "$run/progress.txt") - 1))" -ge "$EPOCHS" ]; then
+        continue
+      fi
+      resume=""
+      [ -f "$run/model.pt" ] && resume="--resume"
+      while [ "$(jobs -rp | wc -l)" -ge "$MAX_JOBS" ]; do sleep 5; done
+      echo "== $run"
+      # shellcheck disable=SC2086
+      python main.py train_ppo --env="$env" --agent="$agent" $(encoder_for "$agent" "$d") --seed="$seed" \
+        --epochs="$EPOCHS" --steps_per_epoch="$STEPS_PER_EPOCH" --threads=1 --out_dir="$OUT_DIR" \
+        --exp_name="$exp" --verbose=False ${FLAGS[$agent]} $resume > "$OUT_DIR/${exp}_s$seed.log" 2>&1 &
+    done
+  done
+done
+wait
