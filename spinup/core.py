@@ -2,6 +2,8 @@
 
     step(obs) -> act (N, 2), v (N,), logp (N,)     numpy in, numpy out; obs (N, *obs_shape)
     act(obs)  -> act (N, 2)
+obs as the agent sees it: env images (N, 64, 64) in [0, 1]; for the oracle the (N, 4n) output of
+envs.VelocityObs. Recurrent agents also advance their LSTM state (reset_state / start_episodes).
 
 Every agent is   obs -> embed -> body -> features -> pi MLP (mean of a Gaussian, learned
 state-independent log-std) and v MLP. `embed` is the frozen, non-trained part (run under no_grad once
@@ -111,6 +113,7 @@ class ActorCritic(nn.Module):
     """obs -> embed (frozen) -> body (trained, shared) -> Gaussian pi head, v head."""
 
     recurrent = False
+    finetune = False  # True: body is a pretrained encoder trained with encoder_lr
 
     def __init__(self, embed, body, feat_dim, act_dim, pi_hidden, v_hidden, activation=nn.Tanh,
                  log_std_init=-0.5):
@@ -168,8 +171,6 @@ class ActorCritic(nn.Module):
         ids = {id(p) for p in pretrained}
         rest = [p for p in self.parameters() if p.requires_grad and id(p) not in ids]
         return pretrained, rest
-
-    finetune = False
 
 
 class RecurrentActorCritic(ActorCritic):

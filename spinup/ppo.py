@@ -205,7 +205,8 @@ def _restore(path, c, ac, opt, dev):
         return 0, 0.0
     ckpt = logx.load_checkpoint(path, map_location=dev)
     old = logx.load_config(path)
-    diff = sorted(k for k in set(old) | set(c) if k not in RESUMABLE and _jsonish(old.get(k)) != _jsonish(c.get(k)))
+    diff = sorted(k for k in set(old) | set(c)
+                  if k not in RESUMABLE and _jsonish(old.get(k)) != _jsonish(c.get(k)))
     if diff:
         raise ValueError(f"--resume: the run in {path} was started with other flags: "
                          + ", ".join(f"{k}={old.get(k)!r} (now {c.get(k)!r})" for k in diff))

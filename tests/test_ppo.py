@@ -54,7 +54,8 @@ def test_cli_run_writes_loadable_outputs(tmp_path):
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, timeout=120)
     run = tmp_path / "cli" / "cli_s0"
     config = logx.load_config(str(run))
-    assert config["env"] == "SpritesState-v1" and config["hidden"] == [32, 32] and "train_ppo" in config["command_line"]
+    assert config["env"] == "SpritesState-v1" and config["hidden"] == [32, 32]
+    assert "train_ppo" in config["command_line"]
     assert len(logx.read_progress(str(run))["Epoch"]) == 2
     ckpt = logx.load_checkpoint(str(run))
     assert ckpt["epoch"] == 2 and ckpt["step"] == 800 and {"state_dict", "optimizer", "config"} <= set(ckpt)
