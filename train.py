@@ -54,8 +54,8 @@ def _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_futur
 
 def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_distractors=0, n_objects=None,
                   n_cond=3, n_future=12, seq_len=30, steps=6000, batch_size=64, lr=1e-3, seed=0,
-                  aux_weight=1.0, latent_l2=0.0, latent_noise=0.0, init_from=None, out_dir="logs/encoders/reward_prediction_d0", ckpt_every=200,
-                  log_every=20, threads=1):
+                  aux_weight=1.0, latent_l2=0.0, latent_noise=0.0, init_from=None, amp=False,
+                  out_dir="logs/encoders/reward_prediction_d0", ckpt_every=200, log_every=20, threads=1):
     """Train a RewardPredictor (encoder + LSTM + reward heads); resumes from out_dir/model.pt.
 
     rewards: comma-separated names (sprites_datagen.rewards.REWARDS). n_cond (N) frames observed,
@@ -64,12 +64,14 @@ def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_dist
     noise added to z; see representation.losses), 0 for the reward-prediction encoders.
     init_from: a reward-prediction run whose weights start this one (a curriculum, e.g. 1 distractor
     started from the 0-distractor encoder); its architecture and rewards must match.
+    amp: bfloat16 autocast for the encoder (see `benchmark`); the committed encoders use float32.
     threads: torch threads (default 1: leave cores to other jobs).
     """
     config = _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_future, seq_len, steps,
                                        batch_size, lr, seed, aux_weight, ckpt_every, log_every, latent_l2,
                                        latent_noise)
     config["init_from"] = None if init_from is None else os.path.normpath(init_from)
+    config["amp"] = bool(amp)
     set_threads(threads)
     torch.manual_seed(config["seed"])
     model = build_model(config)
@@ -83,7 +85,7 @@ def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_dist
     data = StepData(config["seed"], config["batch_size"], n_distractors=config["n_distractors"],
                     seq_len=config["seq_len"], rewards=config["rewards"], n_objects=config["n_objects"])
     loss_fn = lambda s: reward_prediction_loss(model, data(s), config["aux_weight"], config["latent_l2"],  # noqa: E731
-                                               config["latent_noise"], s)
+                                               config["latent_noise"], s, config["amp"])
     step = fit(model, config, out_dir, loss_fn, desc=os.path.basename(os.path.normpath(out_dir)))
     print(f"trained {out_dir} to step {step}")
     return out_dir
@@ -255,8 +257,11 @@ def figure2(out_dir="logs/figure2", encoder_steps=1500, decoder_steps=1500, batc
                        positive_int("n_eval", n_eval), int(seed), float(latent_l2), float(latent_noise))
 
 
-def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, threads=None):
-    """ms per training step of train_encoder (data generation + forward + backward + Adam) at batch x seq_len."""
+def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, amp=False, threads=None):
+    """ms per training step of train_encoder (data generation + forward + backward + Adam) at batch x seq_len.
+
+    amp: bfloat16 autocast for the encoder (train_encoder --amp); threads: None = torch's default.
+    """
     set_threads(threads)
     config = _reward_prediction_config(("agent_x", "agent_y", "target_x", "target_y"), n_distractors, None, 3, 12,
                                        seq_len, 1, batch_size, 1e-3, 0, 1.0, 1, 1)
@@ -268,12 +273,13 @@ def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, th
     times = []
     for step in range(positive_int("warmup", warmup) + positive_int("steps", steps)):
         start = time.perf_counter()
-        loss, _ = reward_prediction_loss(model, data(step), config["aux_weight"])
+        loss, _ = reward_prediction_loss(model, data(step), config["aux_weight"], amp=bool(amp))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         times.append(time.perf_counter() - start)
     times = np.array(times[warmup:]) * 1000
-    print(f"training step, batch {batch_size} x {seq_len} frames, {torch.get_num_threads()} threads: "
+    print(f"training step, batch {batch_size} x {seq_len} frames, {torch.get_num_threads()} threads, "
+          f"{'bfloat16 autocast encoder' if amp else 'float32'}: "
           f"{times.mean():.1f} ms/step (median {np.median(times):.1f}, min {times.min():.1f}) over {steps} steps")
     return float(times.mean())

@@ -27,7 +27,7 @@ def window_targets(rewards, n_cond, n_future):
     return windows.reshape(-1, n_cond + n_future)
 
 
-def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_noise=0.0, step=0):
+def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_noise=0.0, step=0, amp=False):
     """Loss of a RewardPredictor on a TrajectoryBatch of L >= N + T frames -> (loss, metrics).
 
     Every frame is encoded once. For each of the S = L - N - T + 1 windows, the LSTM observes
@@ -39,6 +39,8 @@ def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_n
     the rewards do not need from z (used for Figure 2; 0 for the reward-prediction encoders).
     loss = mean over rewards of [future MSE + observed MSE + aux_weight * full-sequence MSE]
     + latent_l2 * mean(z ** 2).
+    amp: run the encoder under bfloat16 autocast (faster convolutions on CPUs with AMX / AVX-512
+    bf16; the rest stays float32).
     latent_noise: std of Gaussian noise added to z before the frame MLP (seeded by `step`). With
     latent_l2 it is an information bottleneck: the penalty shrinks z, the noise keeps the shrunk
     part from carrying information, so only what the rewards need survives (Figure 2).
@@ -47,7 +49,8 @@ def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_n
     c = model.config
     n, t = c.n_cond, c.n_future
     frames = to_encoder_input(batch.images, "dataset")  # (B, L, 1, 64, 64)
-    z = model.encoder(frames)  # (B, L, latent_dim)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(amp)):
+        z = model.encoder(frames).float()  # (B, L, latent_dim)
     x = model.frame_mlp(noisy(z, latent_noise, step))  # (B, L, I)
     if x.shape[1] < n + t:
         raise ValueError(f"trajectories of {x.shape[1]} frames are shorter than n_cond + n_future = {n + t}")
