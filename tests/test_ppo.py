@@ -84,7 +84,7 @@ def test_resume_ends_where_unbroken_run_ends(tmp_path):
 
 def test_killed_cli_run_resumes(tmp_path):
     """SIGKILL a CLI run mid-way, resume it with the same command: same numbers as an unbroken run."""
-    args = ["--epochs=40", "--steps_per_epoch=400", "--num_envs=10", "--minibatch_size=100", "--verbose=False"]
+    args = ["--epochs=20", "--steps_per_epoch=400", "--num_envs=10", "--minibatch_size=100", "--verbose=False"]
     cmd = [sys.executable, "main.py", "train_ppo", *args, f"--out_dir={tmp_path}", "--exp_name=k"]
     run = tmp_path / "k" / "k_s0"
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -98,9 +98,9 @@ def test_killed_cli_run_resumes(tmp_path):
     finally:
         proc.kill()
         proc.wait()
-    assert len(logx.read_progress(str(run))["Epoch"]) < 40  # killed mid-way
+    assert len(logx.read_progress(str(run))["Epoch"]) < 20  # killed mid-way
     subprocess.run(cmd + ["--resume"], cwd=ROOT, check=True, capture_output=True, timeout=120)
-    full = train_ppo(out_dir=str(tmp_path / "full"), **dict(TINY, epochs=40))
+    full = train_ppo(out_dir=str(tmp_path / "full"), **dict(TINY, epochs=20))
     assert _rows(str(run)) == _rows(full)
 
 
