@@ -63,6 +63,9 @@ def check_config(c):
     if c["target_kl"] is not None:
         c["target_kl"] = float(c["target_kl"])
     c["hidden"] = _as_tuple(c["hidden"])
+    for k in ("norm_adv", "state_velocity", "resume", "verbose"):
+        if not isinstance(c[k], bool):
+            raise ValueError(f"--{k} must be True or False, got {c[k]!r}")
     if c["num_envs"] % c["cpu"]:
         raise ValueError(f"--num_envs={c['num_envs']} must be divisible by --cpu={c['cpu']}")
     if c["steps_per_epoch"] % c["num_envs"]:
@@ -217,7 +220,7 @@ def _restore(path, c, ac, opt, dev):
 
 def train_ppo(env="SpritesState-v0", agent="oracle", encoder=None, seed=0, epochs=75, steps_per_epoch=4000,
               num_envs=100, gamma=0.0, lam=0.95, clip_ratio=0.2, lr=1e-3, encoder_lr=3e-5, train_iters=10,
-              minibatch_size=500, target_kl=0.05, ent_coef=0.0, vf_coef=0.5, max_grad_norm=0.5,
+              minibatch_size=500, target_kl=0.05, ent_coef=0.0, vf_coef=0.5, max_grad_norm=0.5, norm_adv=True,
               hidden=(64, 64), log_std_init=-0.5, state_velocity=True, exp_name=None, out_dir="logs",
               save_every=1, resume=False, cpu=1, device="auto", threads=0, verbose=True):
     """Train a PPO agent on a sprites env; writes <out_dir>/<exp_name>/<exp_name>_s<seed>/.
@@ -230,7 +233,8 @@ def train_ppo(env="SpritesState-v0", agent="oracle", encoder=None, seed=0, epoch
     split over the --cpu processes; recurrent agents: whole sub-env tracks, about minibatch_size
     steps); lr: policy, value, heads, and the body of cnn / image-scratch; encoder_lr: pretrained
     trainable parts (fine-tuned encoder, recurrent LSTM); ent_coef, vf_coef, max_grad_norm (<= 0:
-    off); hidden: oracle MLP sizes (image agents: fixed heads, see core); log_std_init: initial log-std;
+    off); norm_adv: normalise advantages over the whole (MPI-pooled) batch; hidden: oracle MLP sizes
+    (image agents: fixed heads, see core); log_std_init: initial log-std;
     state_velocity: oracle sees positions + per-step displacements (envs.VelocityObs).
     save_every: checkpoint every k epochs (and at the end); resume: continue the run in its folder.
     cpu: data-parallel MPI processes; device: auto|cpu|cuda; threads: torch threads per process
@@ -282,7 +286,7 @@ def train_ppo(env="SpritesState-v0", agent="oracle", encoder=None, seed=0, epoch
         generator.manual_seed(s)
         ac.train()
         last_val, rets, lens = collect(ac, venv, buf, vel, c, s)
-        buf.finish(last_val, c["gamma"], c["lam"], norm_adv=True)
+        buf.finish(last_val, c["gamma"], c["lam"], norm_adv=c["norm_adv"])
         stats = ppo_update(ac, opt, buf, c, generator)
         mean, std, lo, hi = mpi_statistics(rets)
         dt = time.time() - t0

@@ -159,3 +159,40 @@ def test_bad_agent_env_and_checkpoints(encoders, tmp_path):
         train_ppo(env="Sprites-v2", agent="reward-prediction", encoder=encoders["reward_prediction"], **base)
     with pytest.raises(ValueError, match="multiple of"):
         train_ppo(steps_per_epoch=45, num_envs=10, out_dir=str(tmp_path))
+
+
+class _Recording:
+    """A vector env that remembers the last obs it returned and the final_obs of truncations."""
+
+    def __init__(self, env):
+        self.env, self.obs, self.final = env, None, None
+
+    def reset(self, **kw):
+        self.obs, info = self.env.reset(**kw)
+        return self.obs, info
+
+    def step(self, act):
+        self.prev = self.obs
+        self.obs, rew, term, trunc, info = self.env.step(act)
+        if "final_obs" in info:
+            self.final = (self.prev, info["final_obs"])
+        return self.obs, rew, term, trunc, info
+
+
+def test_truncation_bootstraps_from_value_of_final_obs():
+    torch.manual_seed(0)
+    c = dict(env="SpritesState-v0", agent="oracle", hidden=(16, 16), log_std_init=-0.5, state_velocity=True,
+             gamma=0.9)
+    ac, _, (_, obs_shape) = build_run(c)
+    env = _Recording(make_vec_env("SpritesState-v0", 3))
+    buf = RolloutBuffer(50, 3, obs_shape, 2, "cpu")
+    last, rets, lens = collect(ac, env, buf, VelocityObs(3, 4), c, 0)
+    assert lens == [40, 40, 40] and buf.done[39].all() and not buf.done[:39].any() and not buf.term.any()
+    assert buf.ep_start[40].all()
+    prev, final = env.final  # raw obs before the last step of the episode and the true last obs
+    feats = VelocityObs(3, 4).features(final, prev)
+    torch.testing.assert_close(buf.boot_val[39], ac.value_tensor(torch.as_tensor(feats)))
+    assert not buf.boot_val[:39].any() and not buf.boot_val[40:].any()
+    buf.finish(last, 0.9, 1.0, norm_adv=False)
+    # lam = 1: the advantage of step 39 is r + gamma V(final_obs) - V; the chain is cut at step 39
+    torch.testing.assert_close(buf.adv[39], buf.rew[39] + 0.9 * buf.boot_val[39] - buf.val[39])
