@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # The method's Figure 3: every agent on Sprites-v0/1/2 (0/1/2 distractors), 3 seeds each, 1M env steps.
 # Results: logs/comparison/<agent>_<env>/<agent>_<env>_s<seed>/{progress.txt,config.json}.
-# Usage: bash scripts/ppo_comparison.sh [agent ...]   (default: all agents); finished runs are skipped,
+# Usage: [DISTRACTORS="0 1 2"] [MAX_JOBS=2] bash scripts/ppo_comparison.sh [agent ...] (default: all
+# agents); finished runs are skipped,
 # interrupted ones resumed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 AGENTS=${*:-"reward-prediction reward-prediction-recurrent reward-prediction-finetune image-reconstruction
   image-reconstruction-finetune image-scratch cnn"}
-DISTRACTORS="0 1 2"
+DISTRACTORS=${DISTRACTORS:-"0 1 2"}
 SEEDS="0 1 2"
 EPOCHS=250                 # 250 x 4000 = 1M env steps
 STEPS_PER_EPOCH=4000
 OUT_DIR=logs/comparison
 ENCODERS=logs/encoders     # reward_prediction_d<d>/ and reconstruction_d<d>/ (scripts/pretrain_encoders.sh)
-MAX_JOBS=2                 # 2 cores: two single-threaded runs at a time
+MAX_JOBS=${MAX_JOBS:-2}    # 2 cores: two single-threaded runs at a time
 export OMP_NUM_THREADS=1
 
 # per-agent PPO settings on top of train_ppo's defaults (the same as spinup/benchmark.py RESULT_FLAGS)
