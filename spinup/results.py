@@ -4,6 +4,7 @@ Per agent and distractor count: final return (mean of the last `last` epochs of 
 mean +- std over seeds), the env steps used, and the env steps at which the seed-mean curve (smoothed
 over `smooth` epochs) first reaches `threshold`.
 """
+import json
 import re
 from pathlib import Path
 
@@ -45,21 +46,46 @@ def results_table(logdir="logs", envs="Sprites", last=10, threshold=35.0, smooth
     return "\n".join(lines) + "\n\n" + note + "\n"
 
 
+def encoder_table(encoders="logs/encoders"):
+    """Markdown table of the held-out MSE per reward of every encoder folder holding an eval.json."""
+    evals = {path.parent.name: json.loads(path.read_text()) for path in sorted(Path(encoders).glob("*/eval.json"))}
+    if not evals:
+        raise ValueError(f"no */eval.json under {encoders!r}")
+    rewards = sorted({name for e in evals.values() for name in e["mse"]})
+    lines = ["| encoder | distractors | step | " + " | ".join(rewards) + " |", "|" + "---|" * (len(rewards) + 3)]
+    for name, e in evals.items():
+        cells = [f"{e['mse'][r]:.4f}" if r in e["mse"] else "—" for r in rewards]
+        lines.append(f"| {name} | {e.get('n_distractors', '?')} | {e.get('step', '?')} | " + " | ".join(cells) + " |")
+    first = next(iter(evals.values()))
+    note = (f"Mean squared error of each reward head over the T={first.get('n_future')} predicted steps, "
+            f"N={first.get('n_cond')} observed frames, {first.get('n_trajectories')} held-out trajectories "
+            f"(seed {first.get('seed')}, never used in training).")
+    return "\n".join(lines) + "\n\n" + note + "\n"
+
+
+def _replace_block(text, key, table):
+    begin, end = BEGIN.format(key), END.format(key)
+    if text is None or begin not in text or end not in text:
+        return text
+    return re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: f"{begin}\n{table}{end}", text, flags=re.S)
+
+
 def results(logdir="logs", envs=("Sprites", "SpritesState"), last=10, threshold=35.0, smooth=5,
-            readme="README_CLVR.md"):
-    """Print the results tables and write them into readme between its results markers (if present)."""
+            encoders="logs/encoders", readme="README_CLVR.md"):
+    """Print the results tables (per env family, and the encoders' held-out MSE if `encoders` is set)
+    and write each into readme between its results markers, where present."""
     envs = (envs,) if isinstance(envs, str) else tuple(envs)
     text = Path(readme).read_text() if readme and Path(readme).exists() else None
+    tables = {}
     for family in envs:
         try:
-            table = results_table(logdir, family, last, threshold, smooth)
+            tables[family] = results_table(logdir, family, last, threshold, smooth)
         except ValueError as err:
             print(err)
-            continue
-        print(f"## {family}\n\n{table}")
-        begin, end = BEGIN.format(family), END.format(family)
-        if text is not None and begin in text and end in text:
-            text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: f"{begin}\n{table}{end}", text,
-                          flags=re.S)
+    if encoders:
+        tables["encoders"] = encoder_table(encoders)
+    for key, table in tables.items():
+        print(f"## {key}\n\n{table}")
+        text = _replace_block(text, key, table)
     if text is not None:
         Path(readme).write_text(text)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Pretrained encoders for the RL agents, their held-out evaluation, decoders and Figure 2.
+# Results: logs/encoders/<name>/{model.pt,config.json,eval.json,progress.csv,losses.png}, logs/figure2/.
+# Each command resumes from its folder's checkpoint, so an interrupted script can simply be rerun.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ENCODERS=logs/encoders
+BATCH_SIZE=16
+RECONSTRUCTION_STEPS=6000
+export OMP_NUM_THREADS=1
+
+# reward prediction (agent_x, agent_y, target_x, target_y; N=3 observed, T=12 predicted frames)
+python main.py train_encoder --n_distractors=0 --steps=20000 --batch_size=$BATCH_SIZE \
+  --out_dir=$ENCODERS/reward_prediction_d0
+python main.py train_encoder --n_distractors=1 --steps=16000 --batch_size=$BATCH_SIZE \
+  --init_from=$ENCODERS/reward_prediction_d0 --out_dir=$ENCODERS/reward_prediction_d1
+python main.py train_encoder --n_distractors=2 --steps=30000 --batch_size=$BATCH_SIZE \
+  --out_dir=$ENCODERS/reward_prediction_d2
+for d in 0 1 2; do
+  python main.py eval_encoder --path=$ENCODERS/reward_prediction_d$d
+  python main.py plot_losses --paths=$ENCODERS/reward_prediction_d$d
+done
+
+# image-reconstruction baseline (autoencoder)
+for d in 0 1 2; do
+  python main.py train_reconstruction --n_distractors=$d --steps=$RECONSTRUCTION_STEPS \
+    --out_dir=$ENCODERS/reconstruction_d$d
+done
+
+# the method's Figure 2: one-reward encoders read by detached decoders
+python main.py figure2 --out_dir=logs/figure2 --encoder_steps=2500 --decoder_steps=2000 --batch_size=16
