@@ -40,12 +40,11 @@ class SpritesEnv(gym.Env):
     def reset(self, *, seed=None, options=None):
         super().reset(seed=seed)
         options = options or {}
+        self.sim.reset(self.np_random)  # distractor shapes drawn here unless options give them
         if "state" in options:
             state, shapes = check_initial_state(
                 options["state"], options.get("shape_idxs", self.sim.shape_idxs[0]), (), self.sim.n_objects)
             self.sim.set_state(state[None], shapes[None])
-        else:
-            self.sim.reset(self.np_random)
         self.elapsed_steps = 0
         return self.sim.observe()[0], {}
 

@@ -42,12 +42,11 @@ class SpritesVectorEnv(VectorEnv):
     def reset(self, *, seed=None, options=None):
         super().reset(seed=seed)
         options = options or {}
+        self.sim.reset(self.np_random)  # distractor shapes drawn here unless options give them
         if "state" in options:
             self.sim.set_state(*check_initial_state(
                 options["state"], options.get("shape_idxs", self.sim.shape_idxs), (self.num_envs,),
                 self.sim.n_objects))
-        else:
-            self.sim.reset(self.np_random)
         self.elapsed_steps[:] = 0
         return self.sim.observe(), {}
 

@@ -111,3 +111,10 @@ def test_bad_input_is_rejected_with_reason():
         sprites_env.env_kwargs("Sprites-v7")
     with pytest.raises(ValueError, match="valid ids"):
         sprites_env.make_vector_env("Sprite-v0", 2)
+
+
+def test_state_option_without_shapes_draws_triangle_distractors():
+    env = gym.make("Sprites-v2")
+    env.reset(seed=0, options={"state": np.full((4, 4), 0.5) * [1, 1, 0, 0]})
+    shapes = env.unwrapped.shape_idxs
+    assert list(shapes[:2]) == [1, 0] and all(2 <= s <= 5 for s in shapes[2:])
