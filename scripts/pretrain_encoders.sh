@@ -11,7 +11,7 @@ RECONSTRUCTION_STEPS=6000
 export OMP_NUM_THREADS=1
 
 # reward prediction (agent_x, agent_y, target_x, target_y; N=3 observed, T=12 predicted frames)
-python main.py train_encoder --n_distractors=0 --steps=20000 --batch_size=$BATCH_SIZE \
+python main.py train_encoder --n_distractors=0 --steps=24000 --batch_size=$BATCH_SIZE \
   --out_dir=$ENCODERS/reward_prediction_d0
 python main.py train_encoder --n_distractors=1 --steps=16000 --batch_size=$BATCH_SIZE \
   --init_from=$ENCODERS/reward_prediction_d0 --out_dir=$ENCODERS/reward_prediction_d1
