@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass, fields
 import torch
 from torch import nn
 
+from atomic_io import atomic_torch_save
+
 KINDS = ("reward_prediction", "reconstruction", "detached_decoder")
 ENCODER_CHANNELS = (4, 8, 16, 32, 64, 128)
 RESOLUTION = 64
@@ -225,12 +227,10 @@ def build_model(config):
 
 
 def save_checkpoint(path, model, config, step, optimizer=None):
-    """Write {"state_dict", "config", "step", "optimizer"} atomically (temporary file + os.replace)."""
+    """Write {"state_dict", "config", "step", "optimizer"} atomically (atomic_io)."""
     ckpt = {"state_dict": model.state_dict(), "config": dict(config), "step": int(step),
             "optimizer": None if optimizer is None else optimizer.state_dict()}
-    tmp = f"{path}.tmp"
-    torch.save(ckpt, tmp)
-    os.replace(tmp, path)
+    atomic_torch_save(ckpt, path)
 
 
 def load_checkpoint(path):

@@ -9,7 +9,6 @@ A run folder holds
   more steps continues.
 """
 import csv
-import json
 import math
 import os
 import sys
@@ -18,6 +17,7 @@ import time
 import torch
 from tqdm import tqdm
 
+from atomic_io import atomic_save_json, atomic_write
 from model import load_checkpoint, save_checkpoint
 
 # config keys that may change when a run is resumed (everything else must match the checkpoint)
@@ -67,16 +67,11 @@ def check_same_config(saved, config, path):
 
 def write_config(out_dir, config):
     """config.json with the full config and the command line, written atomically."""
-    path = os.path.join(out_dir, "config.json")
-    with open(path + ".tmp", "w") as f:
-        json.dump({"config": config, "command": " ".join(sys.argv)}, f, indent=2)
-    os.replace(path + ".tmp", path)
+    atomic_save_json(os.path.join(out_dir, "config.json"), {"config": config, "command": " ".join(sys.argv)})
 
 
 def write_json(path, obj):
-    with open(path + ".tmp", "w") as f:
-        json.dump(obj, f, indent=2)
-    os.replace(path + ".tmp", path)
+    atomic_save_json(path, obj)
 
 
 def read_progress(path):
@@ -101,11 +96,12 @@ class ProgressLog:
             os.remove(path)
 
     def _rewrite(self, rows):
-        with open(self.path + ".tmp", "w", newline="") as f:
-            writer = csv.DictWriter(f, self.fields)
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(self.path + ".tmp", self.path)
+        def write(tmp):
+            with open(tmp, "w", newline="") as f:
+                writer = csv.DictWriter(f, self.fields)
+                writer.writeheader()
+                writer.writerows(rows)
+        atomic_write(self.path, write)
 
     def write(self, row):
         new = self.fields is None

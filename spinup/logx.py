@@ -14,6 +14,8 @@ import sys
 
 import torch
 
+from atomic_io import atomic_save_json, atomic_torch_save
+
 COLUMNS = ("Epoch", "AverageEpRet", "StdEpRet", "MaxEpRet", "MinEpRet", "EpLen", "AverageVVals",
            "TotalEnvInteracts", "LossPi", "LossV", "Entropy", "KL", "ClipFrac", "StopIter", "Time",
            "StepsPerSec")
@@ -26,21 +28,10 @@ def run_dir(out_dir, exp_name, seed):
     return os.path.join(out_dir, exp_name, f"{exp_name}_s{seed}")
 
 
-def atomic_write(path, write):
-    """Call write(tmp_path), then rename tmp_path onto path (never a half-written file)."""
-    tmp = f"{path}.tmp{os.getpid()}"
-    write(tmp)
-    os.replace(tmp, path)
-
-
 def save_config(path, config):
     """config.json: the config dict plus the command line."""
     record = dict(config, command_line=" ".join(sys.argv))
-
-    def write(tmp):
-        with open(tmp, "w") as f:
-            json.dump(record, f, indent=2, sort_keys=True, default=str)
-    atomic_write(os.path.join(path, "config.json"), write)
+    atomic_save_json(os.path.join(path, "config.json"), record, sort_keys=True, default=str)
 
 
 def load_config(path):
@@ -49,7 +40,7 @@ def load_config(path):
 
 
 def save_checkpoint(path, payload):
-    atomic_write(os.path.join(path, CHECKPOINT), lambda tmp: torch.save(payload, tmp))
+    atomic_torch_save(payload, os.path.join(path, CHECKPOINT))
 
 
 def load_checkpoint(path, map_location="cpu"):
