@@ -26,6 +26,8 @@ done
 for d in 0 1 2; do
   python main.py train_reconstruction --n_distractors=$d --steps=$RECONSTRUCTION_STEPS \
     --out_dir=$ENCODERS/reconstruction_d$d
+  python main.py visualize_decoder --path=$ENCODERS/reconstruction_d$d
+  python main.py plot_losses --paths=$ENCODERS/reconstruction_d$d
 done
 
 # the method's Figure 2: one-reward encoders read by detached decoders
