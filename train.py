@@ -52,6 +52,11 @@ def _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_futur
             "ckpt_every": positive_int("ckpt_every", ckpt_every), "log_every": positive_int("log_every", log_every)}
 
 
+def _comparable(key, value):
+    """A config value in a form that compares equal across JSON (lists) and Python (tuples)."""
+    return list(value or []) if key == "rewards" else value
+
+
 def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_distractors=0, n_objects=None,
                   n_cond=3, n_future=12, seq_len=30, steps=6000, batch_size=64, lr=1e-3, seed=0,
                   aux_weight=1.0, latent_l2=0.0, latent_noise=0.0, init_from=None, amp=False,
@@ -78,9 +83,9 @@ def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_dist
     if init_from is not None:
         start, start_config = load_pretrained(init_from, kind="reward_prediction")
         keys = ("rewards", "latent_dim", "mlp_hidden", "lstm_input", "lstm_hidden")
-        if any(list(start_config.get(k) or []) != list(config[k]) if k == "rewards" else start_config.get(k) != config[k]
-               for k in keys):
-            raise ValueError(f"init_from={init_from!r} differs from this run in {keys}")
+        differ = [k for k in keys if _comparable(k, start_config.get(k)) != _comparable(k, config[k])]
+        if differ:
+            raise ValueError(f"init_from={init_from!r} differs from this run in {differ}; they must match")
         model.load_state_dict(start.state_dict())
     data = StepData(config["seed"], config["batch_size"], n_distractors=config["n_distractors"],
                     seq_len=config["seq_len"], rewards=config["rewards"], n_objects=config["n_objects"])
