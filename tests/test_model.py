@@ -141,3 +141,19 @@ def test_checkpoint_is_written_atomically_and_small(tmp_path):
     assert path.stat().st_size < 1_000_000
     ckpt = torch.load(path, weights_only=True)
     assert set(ckpt) == {"state_dict", "config", "step", "optimizer"}
+
+
+@pytest.mark.parametrize("kind", ["reward_prediction", "reconstruction"])
+def test_build_model_uses_channels_last_with_unchanged_outputs(kind):
+    torch.manual_seed(0)
+    net = model.build_model(ModelConfig(kind=kind))
+    convs = [m for m in net.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
+    assert convs and all(m.weight.is_contiguous(memory_format=torch.channels_last) for m in convs)
+    plain = type(net)(net.config)
+    plain.load_state_dict(net.state_dict())
+    for m in plain.modules():
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)):
+            m.weight.data = m.weight.data.contiguous()
+    x = torch.rand(6, 1, 64, 64) * 2 - 1
+    with torch.no_grad():
+        assert torch.allclose(net.encoder(x), plain.encoder(x), atol=1e-5)
