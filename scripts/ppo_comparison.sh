@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # The method's Figure 3: every agent on Sprites-v0/1/2 (0/1/2 distractors), 3 seeds each, 1M env steps.
 # Results: logs/comparison/<agent>_<env>/<agent>_<env>_s<seed>/{progress.txt,config.json}.
-# Usage: [DISTRACTORS="0 1 2"] [MAX_JOBS=2] bash scripts/ppo_comparison.sh [agent ...] (default: all
-# agents); finished runs are skipped,
-# interrupted ones resumed.
+# Usage: [DISTRACTORS="0 1 2"] [SEEDS="0 1 2"] [MAX_JOBS=2] bash scripts/ppo_comparison.sh [agent ...]
+# (default: all agents); finished runs are skipped, interrupted ones resumed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 AGENTS=${*:-"reward-prediction reward-prediction-recurrent reward-prediction-finetune image-reconstruction
   image-reconstruction-finetune image-scratch cnn"}
 DISTRACTORS=${DISTRACTORS:-"0 1 2"}
-SEEDS="0 1 2"
+SEEDS=${SEEDS:-"0 1 2"}
 EPOCHS=250                 # 250 x 4000 = 1M env steps
 STEPS_PER_EPOCH=4000
 OUT_DIR=logs/comparison
