@@ -109,24 +109,29 @@ def eval_encoder(path="logs/encoders/reward_prediction_d0", n_trajectories=2048,
                  n_future=None, out=None, threads=None):
     """Per-reward MSE of the T predicted future rewards on fresh held-out trajectories.
 
-    Prints a markdown table and writes it as JSON to `out` (default <run folder>/eval.json).
+    Prints a markdown table and writes it as JSON to `out` (default <run folder>/eval.json) with the
+    MSE per future step (mse_by_step) and at the N observed steps (mse_observed: reading the
+    current positions).
     n_future: evaluate another horizon than the trained T (the LSTM unrolls any length).
     """
     set_threads(threads)
     model, config = load_pretrained(path, kind="reward_prediction")
     n_trajectories = positive_int("n_trajectories", n_trajectories)
     t = config["n_future"] if n_future is None else positive_int("n_future", n_future)
-    sums = {name: torch.zeros(t, dtype=torch.float64) for name in config["rewards"]}
+    n = config["n_cond"]
+    sums = {name: torch.zeros(n + t, dtype=torch.float64) for name in config["rewards"]}
     with torch.no_grad():
-        for batch in _eval_batches(config, n_trajectories, int(seed), config["n_cond"] + t):
-            preds = model(to_encoder_input(batch.images, "dataset"), n_future=t)
+        for batch in _eval_batches(config, n_trajectories, int(seed), n + t):
+            frames = to_encoder_input(batch.images, "dataset")[:, :n]
+            preds = model.predict_heads(model.unroll(model.frame_features(frames), t))  # {name: (B, N + T)}
             for name, pred in preds.items():
-                sums[name] += ((pred - batch.rewards[name][:, config["n_cond"]:]) ** 2).sum(0).double()
-    mse = {name: (s.sum() / (n_trajectories * t)).item() for name, s in sums.items()}
-    result = {"mse": mse, "mse_by_step": {k: (s / n_trajectories).tolist() for k, s in sums.items()},
+                sums[name] += ((pred - batch.rewards[name]) ** 2).sum(0).double()
+    mse = {name: (s[n:].sum() / (n_trajectories * t)).item() for name, s in sums.items()}
+    result = {"mse": mse, "mse_by_step": {k: (s[n:] / n_trajectories).tolist() for k, s in sums.items()},
+              "mse_observed": {k: (s[:n].sum() / (n_trajectories * n)).item() for k, s in sums.items()},
               "n_trajectories": n_trajectories, "seed": int(seed), "n_cond": config["n_cond"], "n_future": t,
               "n_distractors": config["n_distractors"], "step": load_checkpoint(path)["step"]}
-    print(f"held-out MSE of {path} (N={config['n_cond']}, T={t}, {n_trajectories} trajectories, seed {seed})")
+    print(f"held-out MSE of {path} (N={n}, T={t}, {n_trajectories} trajectories, seed {seed})")
     print("| " + " | ".join(mse) + " |\n|" + "---|" * len(mse))
     print("| " + " | ".join(f"{v:.5f}" for v in mse.values()) + " |")
     out = out or os.path.join(path if os.path.isdir(path) else os.path.dirname(path), "eval.json")
