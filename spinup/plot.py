@@ -28,7 +28,7 @@ def plot(logdir="logs", out="logs/plots/returns.png", smooth=5, agents=None, y="
     if not runs:
         raise ValueError(f"no runs of {envs}-v* with progress.txt and config.json under {logdir!r}")
     groups = group_runs(runs)
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), sharey=True)
     colors = {agent: f"C{i}" for i, agent in enumerate(sorted({r.agent for r in runs}))}
     for (agent, env_id), group in sorted(groups.items()):
         ax = axes[group[0].n_distractors]
@@ -40,10 +40,11 @@ def plot(logdir="logs", out="logs/plots/returns.png", smooth=5, agents=None, y="
         ax.set_title(f"{envs}-v{d}: {d} distractor{'s' * (d != 1)}")
         ax.set_xlabel("env steps")
         ax.grid(alpha=0.3)
-        if ax.has_data():
-            ax.legend(fontsize=7, loc="lower right")
+    handles = {label: h for ax in axes for h, label in zip(*ax.get_legend_handles_labels())}
+    n_rows = -(-len(handles) // 4)
+    fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=4, fontsize=8, frameon=False)
     axes[0].set_ylabel(f"{y} (smoothed over {smooth} epochs)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.045 * n_rows + 0.01, 1, 1))
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110)
     plt.close(fig)
