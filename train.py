@@ -10,11 +10,11 @@ import time
 import numpy as np
 import torch
 
+from atomic_io import atomic_save_json
 from model import ModelConfig, build_model, load_checkpoint, load_pretrained
 from representation.losses import (StepData, detached_decoder_loss, noisy, reconstruction_loss,
                                    reward_prediction_loss)
-from representation.runs import (coerce_names, fit, positive_float, positive_int, set_threads,
-                                 write_json)
+from representation.runs import coerce_names, fit, positive_float, positive_int, set_threads
 from sprites_datagen import TrajectoryGenerator, check_reward_names, to_encoder_input
 from sprites_datagen.world import check_n_distractors
 
@@ -135,7 +135,7 @@ def eval_encoder(path="logs/encoders/reward_prediction_d0", n_trajectories=2048,
     print("| " + " | ".join(mse) + " |\n|" + "---|" * len(mse))
     print("| " + " | ".join(f"{v:.5f}" for v in mse.values()) + " |")
     out = out or os.path.join(path if os.path.isdir(path) else os.path.dirname(path), "eval.json")
-    write_json(out, result)
+    atomic_save_json(out, result)
     return mse
 
 

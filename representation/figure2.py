@@ -61,7 +61,7 @@ def run_figure2(out_dir, encoder_steps, decoder_steps, batch_size, n_eval, seed,
     """Train (or resume) both encoders and decoders, measure, and write figure2.json and PNGs."""
     import train
     from representation.plots import save_image_rows
-    from representation.runs import write_json
+    from atomic_io import atomic_save_json
     from sprites_datagen import TrajectoryGenerator, to_encoder_input
     results, decoders = {}, {}
     for reward in REWARDS:
@@ -80,7 +80,7 @@ def run_figure2(out_dir, encoder_steps, decoder_steps, batch_size, n_eval, seed,
     report["pass"] = bool(h["corr_column"] >= 0.9 and abs(h["corr_row"]) <= 0.3
                           and v["corr_row"] >= 0.9 and abs(v["corr_column"]) <= 0.3)
     os.makedirs(out_dir, exist_ok=True)
-    write_json(os.path.join(out_dir, "figure2.json"), report)
+    atomic_save_json(os.path.join(out_dir, "figure2.json"), report)
     # true frames over the frames decoded through each encoder, one held-out trajectory
     batch = TrajectoryGenerator(n_objects=1, seq_len=10, rewards=REWARDS, seed=train.EVAL_SEED + 1).sample(1)
     frames = to_encoder_input(batch.images[0], "dataset")

@@ -70,10 +70,6 @@ def write_config(out_dir, config):
     atomic_save_json(os.path.join(out_dir, "config.json"), {"config": config, "command": " ".join(sys.argv)})
 
 
-def write_json(path, obj):
-    atomic_save_json(path, obj)
-
-
 def read_progress(path):
     """Rows of progress.csv as dicts of floats (step as int); [] when the file is missing."""
     if not os.path.isfile(path):
