@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The method's Figure 3: every agent on Sprites-v0/1/2 (0/1/2 distractors), 3 seeds each, 1M env steps.
+# The method's Figure 3: every agent on Sprites-v0/1/2 (0/1/2 distractors), 3 seeds each, 1M env steps
+# (2M for cnn, whose curves still rise steeply at 1M; its runs resume from their 1M checkpoints).
 # Results: logs/comparison/<agent>_<env>/<agent>_<env>_s<seed>/{progress.txt,config.json}.
 # Usage: [DISTRACTORS="0 1 2"] [SEEDS="0 1 2"] [MAX_JOBS=2] bash scripts/ppo_comparison.sh [agent ...]
 # (default: all agents); finished runs are skipped, interrupted ones resumed.
@@ -11,6 +12,7 @@ AGENTS=${*:-"reward-prediction reward-prediction-recurrent reward-prediction-fin
 DISTRACTORS=${DISTRACTORS:-"0 1 2"}
 SEEDS=${SEEDS:-"0 1 2"}
 EPOCHS=250                 # 250 x 4000 = 1M env steps
+declare -A LONGER=([cnn]=500)  # agents run for more epochs
 STEPS_PER_EPOCH=4000
 OUT_DIR=logs/comparison
 ENCODERS=logs/encoders     # reward_prediction_d<d>/ and reconstruction_d<d>/ (scripts/pretrain_encoders.sh)
@@ -24,8 +26,8 @@ declare -A FLAGS=(
   [image-reconstruction]=""
   [cnn]="--train_iters=2 --minibatch_size=1000"
   [image-scratch]="--train_iters=4 --minibatch_size=1000"
-  [image-reconstruction-finetune]="--train_iters=4 --minibatch_size=1000"
-  [reward-prediction-finetune]="--train_iters=4 --minibatch_size=1000"
+  [image-reconstruction-finetune]="--train_iters=4 --minibatch_size=250"  # 64 small steps per epoch
+  [reward-prediction-finetune]="--train_iters=4 --minibatch_size=250"
 )
 
 encoder_for() {  # agent distractors -> checkpoint folder (empty for agents without one)
@@ -40,9 +42,10 @@ for agent in $AGENTS; do
   for d in $DISTRACTORS; do
     env="Sprites-v$d"
     exp="${agent}_${env}"
+    epochs=${LONGER[$agent]:-$EPOCHS}
     for seed in $SEEDS; do
       run="$OUT_DIR/$exp/${exp}_s$seed"
-      if [ -f "$run/progress.txt" ] && [ "$(($(wc -l < "$run/progress.txt") - 1))" -ge "$EPOCHS" ]; then
+      if [ -f "$run/progress.txt" ] && [ "$(($(wc -l < "$run/progress.txt") - 1))" -ge "$epochs" ]; then
         continue
       fi
       resume=""
@@ -51,7 +54,7 @@ for agent in $AGENTS; do
       echo "== $run"
       # shellcheck disable=SC2086
       python main.py train_ppo --env="$env" --agent="$agent" $(encoder_for "$agent" "$d") --seed="$seed" \
-        --epochs="$EPOCHS" --steps_per_epoch="$STEPS_PER_EPOCH" --threads=1 --out_dir="$OUT_DIR" \
+        --epochs="$epochs" --steps_per_epoch="$STEPS_PER_EPOCH" --threads=1 --out_dir="$OUT_DIR" \
         --exp_name="$exp" --verbose=False ${FLAGS[$agent]} $resume > "$OUT_DIR/${exp}_s$seed.log" 2>&1 &
     done
   done

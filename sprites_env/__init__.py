@@ -20,7 +20,8 @@ FAMILIES = {  # id prefix -> (follow, obs_type)
 ENV_IDS = tuple(f"{name}-v{n}" for name in FAMILIES for n in range(3))
 
 # The -vN suffix is the distractor count, not a version: gymnasium's "out of date" warning misleads.
-warnings.filterwarnings("ignore", message=r".*The environment Sprites\w*-v\d is out of date", category=DeprecationWarning)
+warnings.filterwarnings("ignore", message=r".*The environment Sprites\w*-v\d is out of date",
+                        category=DeprecationWarning)
 
 
 def env_kwargs(env_id):
