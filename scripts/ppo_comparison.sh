@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The method's Figure 3: every agent on Sprites-v0/1/2 (0/1/2 distractors), 3 seeds each, 1M env steps
-# (2M for cnn, whose curves still rise steeply at 1M; its runs resume from their 1M checkpoints).
+# (2M for cnn and image-scratch, whose curves still rise at 1M; their runs resume from the 1M checkpoints).
 # Results: logs/comparison/<agent>_<env>/<agent>_<env>_s<seed>/{progress.txt,config.json}.
-# Usage: [DISTRACTORS="0 1 2"] [SEEDS="0 1 2"] [MAX_JOBS=2] bash scripts/ppo_comparison.sh [agent ...]
+# Usage: [DISTRACTORS="0 1 2"] [SEEDS="0 1 2"] [MAX_JOBS=2] [OUT_DIR=...] [FINETUNE_FLAGS=...]
+#        bash scripts/ppo_comparison.sh [agent ...]
 # (default: all agents); finished runs are skipped, interrupted ones resumed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,22 +13,24 @@ AGENTS=${*:-"reward-prediction reward-prediction-recurrent reward-prediction-fin
 DISTRACTORS=${DISTRACTORS:-"0 1 2"}
 SEEDS=${SEEDS:-"0 1 2"}
 EPOCHS=250                 # 250 x 4000 = 1M env steps
-declare -A LONGER=([cnn]=500)  # agents run for more epochs
+declare -A LONGER=([cnn]=500 [image-scratch]=500)  # still rising at 1M: 2M env steps
 STEPS_PER_EPOCH=4000
-OUT_DIR=logs/comparison
+OUT_DIR=${OUT_DIR:-logs/comparison}
 ENCODERS=logs/encoders     # reward_prediction_d<d>/ and reconstruction_d<d>/ (scripts/pretrain_encoders.sh)
 MAX_JOBS=${MAX_JOBS:-2}    # 2 cores: two single-threaded runs at a time
 export OMP_NUM_THREADS=1
 
 # per-agent PPO settings on top of train_ppo's defaults (the same as spinup/benchmark.py RESULT_FLAGS)
+# fine-tuned encoders: 64 small steps per epoch, about as many head updates as the frozen agents' 10 x 500
+FINETUNE_FLAGS=${FINETUNE_FLAGS:-"--train_iters=4 --minibatch_size=250"}
 declare -A FLAGS=(
   [reward-prediction]=""
   [reward-prediction-recurrent]=""
   [image-reconstruction]=""
   [cnn]="--train_iters=2 --minibatch_size=1000"
   [image-scratch]="--train_iters=4 --minibatch_size=1000"
-  [image-reconstruction-finetune]="--train_iters=4 --minibatch_size=250"  # 64 small steps per epoch
-  [reward-prediction-finetune]="--train_iters=4 --minibatch_size=250"
+  [image-reconstruction-finetune]="$FINETUNE_FLAGS"
+  [reward-prediction-finetune]="$FINETUNE_FLAGS"
 )
 
 encoder_for() {  # agent distractors -> checkpoint folder (empty for agents without one)

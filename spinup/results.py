@@ -15,17 +15,32 @@ from .runs import group_runs, load_runs, stacked
 BEGIN, END = "<!-- results:{} begin -->", "<!-- results:{} end -->"
 
 
-def _cell(group, last, threshold, smooth):
-    finals = [r.progress["AverageEpRet"][-last:].mean() for r in group]
+def _final(run, last, budget=None):
+    """Mean AverageEpRet of the run's last `last` epochs (those within `budget` env steps if given)."""
+    returns = run.progress["AverageEpRet"]
+    if budget is not None:
+        returns = returns[run.progress["TotalEnvInteracts"] <= budget]
+    return returns[-last:].mean()
+
+
+def _cell(group, last, threshold, smooth, budget):
+    finals = [_final(r, last) for r in group]
     steps = min(r.progress["TotalEnvInteracts"][-1] for r in group)
     xs, ys = stacked(group, window=smooth)
     reached = np.nonzero(ys.mean(0) >= threshold)[0]
     to_threshold = f"{xs[reached[0]] / 1e3:.0f}k" if len(reached) else "not reached"
-    return f"{np.mean(finals):.2f} ± {np.std(finals):.2f} (n={len(group)}, {steps / 1e3:.0f}k)", to_threshold
+    cell = f"{np.mean(finals):.2f} ± {np.std(finals):.2f} (n={len(group)}, {steps / 1e3:.0f}k"
+    if steps > budget:
+        at_budget = [_final(r, last, budget) for r in group]
+        cell += f"; at {budget / 1e3:.0f}k: {np.mean(at_budget):.2f} ± {np.std(at_budget):.2f}"
+    return cell + ")", to_threshold
 
 
-def results_table(logdir="logs", envs="Sprites", last=10, threshold=35.0, smooth=5):
-    """Markdown table: one row per agent, columns v0/v1/v2 final return and steps to `threshold`."""
+def results_table(logdir="logs", envs="Sprites", last=10, threshold=35.0, smooth=5, budget=1_000_000):
+    """Markdown table: one row per agent, columns v0/v1/v2 final return and steps to `threshold`.
+
+    Runs longer than `budget` env steps also show their return at the budget, for comparison with the rest.
+    """
     groups = group_runs([r for r in load_runs(logdir) if r.env_id.rsplit("-v", 1)[0] == envs])
     if not groups:
         raise ValueError(f"no runs of {envs}-v* under {logdir!r}")
@@ -36,12 +51,13 @@ def results_table(logdir="logs", envs="Sprites", last=10, threshold=35.0, smooth
         finals, reach = [], []
         for d in range(3):
             group = groups.get((agent, f"{envs}-v{d}"))
-            final, steps = _cell(group, last, threshold, smooth) if group else ("—", "—")
+            final, steps = _cell(group, last, threshold, smooth, budget) if group else ("—", "—")
             finals.append(final)
             reach.append(steps)
         lines.append("| " + " | ".join([agent] + finals + reach) + " |")
     note = (f"Return: mean of the last {last} epochs' AverageEpRet per seed, mean ± std over n seeds, "
-            f"after the env steps in brackets. Steps to {threshold:g}: first epoch at which the seed-mean "
+            f"after the env steps in brackets (and over the last {last} epochs within {budget / 1e3:.0f}k steps "
+            f"for longer runs). Steps to {threshold:g}: first epoch at which the seed-mean "
             f"curve, smoothed over {smooth} epochs, reaches it.")
     return "\n".join(lines) + "\n\n" + note + "\n"
 
@@ -71,15 +87,15 @@ def _replace_block(text, key, table):
 
 
 def results(logdir="logs", envs=("Sprites", "SpritesState"), last=10, threshold=35.0, smooth=5,
-            encoders="logs/encoders", readme="README_CLVR.md"):
+            encoders="logs/encoders", readme="README_CLVR.md", budget=1_000_000):
     """Print the results tables (per env family, and the encoders' held-out MSE if `encoders` is set)
-    and write each into readme between its results markers, where present."""
+    and write each into readme between its results markers, where present. budget: see results_table."""
     envs = (envs,) if isinstance(envs, str) else tuple(envs)
     text = Path(readme).read_text() if readme and Path(readme).exists() else None
     tables = {}
     for family in envs:
         try:
-            tables[family] = results_table(logdir, family, last, threshold, smooth)
+            tables[family] = results_table(logdir, family, last, threshold, smooth, budget)
         except ValueError as err:
             print(err)
     if encoders:

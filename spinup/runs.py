@@ -49,7 +49,12 @@ def group_runs(runs):
     """{(agent, env_id): [runs over seeds]}."""
     groups = {}
     for run in runs:
-        groups.setdefault((run.agent, run.env_id), []).append(run)
+        group = groups.setdefault((run.agent, run.env_id), [])
+        twin = next((r for r in group if r.seed == run.seed), None)
+        if twin is not None:
+            raise ValueError(f"two runs of {run.agent} on {run.env_id} with seed {run.seed}: {twin.path} and "
+                             f"{run.path}; point --logdir at one experiment folder (e.g. logs/comparison)")
+        group.append(run)
     return groups
 
 

@@ -68,3 +68,17 @@ def test_encoder_table_lists_every_reward(tmp_path):
     assert "| reward_prediction_d2 | 2 | 100 | 0.0030 | 0.0015 |" in table
     with pytest.raises(ValueError, match="eval.json"):
         encoder_table(tmp_path / "nothing")
+
+
+def test_longer_runs_also_report_the_return_at_the_budget(tmp_path):
+    for seed in range(2):
+        write_run(tmp_path, "long", "Sprites-v0", seed, np.r_[np.full(10, 30.0), np.full(10, 36.0)])
+    table = results_table(tmp_path, last=5, threshold=35, smooth=1, budget=10_000)
+    cell = next(line for line in table.splitlines() if line.startswith("| long")).split("|")[2].strip()
+    assert cell == "36.00 ± 0.00 (n=2, 20k; at 10k: 30.00 ± 0.00)"
+
+
+def test_two_runs_with_the_same_seed_are_an_error(logdir):
+    write_run(logdir / "ablation", "fast", "Sprites-v0", 1, np.full(20, 33.0))
+    with pytest.raises(ValueError, match="two runs of fast on Sprites-v0 with seed 1"):
+        results_table(logdir)
