@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 
 COMPARISON=logs/comparison
 ORACLE=logs/oracle
+ABLATION=logs/ablations/finetune_4x1000  # scripts/ablation_finetune_4x1000.sh
 PLOTS=logs/plots
 SMOOTH=5
 EPISODES=50
@@ -14,6 +15,8 @@ python main.py plot --logdir="$COMPARISON" --envs=Sprites --smooth="$SMOOTH" --o
 python main.py plot --logdir="$ORACLE" --envs=SpritesState --smooth="$SMOOTH" --out="$PLOTS/oracle.png"
 python main.py results --logdir="$COMPARISON" --envs=Sprites --smooth="$SMOOTH" --readme=README_CLVR.md
 python main.py results --logdir="$ORACLE" --envs=SpritesState --smooth="$SMOOTH" --readme=README_CLVR.md
+python main.py results --logdir="$ABLATION" --envs=Sprites --smooth="$SMOOTH" --readme=README_CLVR.md \
+  --encoders=None --block_prefix=finetune_4x1000:
 
 # rollouts of the best run (highest final return) per distractor count
 for d in 0 1 2; do

@@ -15,6 +15,10 @@ from .runs import group_runs, load_runs, stacked
 BEGIN, END = "<!-- results:{} begin -->", "<!-- results:{} end -->"
 
 
+class NoRuns(ValueError):
+    """No runs of the requested env family under the log folder."""
+
+
 def _final(run, last, budget=None):
     """Mean AverageEpRet of the run's last `last` epochs (those within `budget` env steps if given)."""
     returns = run.progress["AverageEpRet"]
@@ -43,7 +47,7 @@ def results_table(logdir="logs", envs="Sprites", last=10, threshold=35.0, smooth
     """
     groups = group_runs([r for r in load_runs(logdir) if r.env_id.rsplit("-v", 1)[0] == envs])
     if not groups:
-        raise ValueError(f"no runs of {envs}-v* under {logdir!r}")
+        raise NoRuns(f"no runs of {envs}-v* under {logdir!r}")
     agents = sorted({agent for agent, _ in groups})
     header = ["agent"] + [f"{envs}-v{d} return" for d in range(3)] + [f"v{d} steps to {threshold:g}" for d in range(3)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -87,16 +91,18 @@ def _replace_block(text, key, table):
 
 
 def results(logdir="logs", envs=("Sprites", "SpritesState"), last=10, threshold=35.0, smooth=5,
-            encoders="logs/encoders", readme="README_CLVR.md", budget=1_000_000):
+            encoders="logs/encoders", readme="README_CLVR.md", budget=1_000_000, block_prefix=""):
     """Print the results tables (per env family, and the encoders' held-out MSE if `encoders` is set)
-    and write each into readme between its results markers, where present. budget: see results_table."""
+    and write each into readme between its results markers, where present: <!-- results:KEY begin -->
+    ... <!-- results:KEY end -->, KEY = block_prefix + family (or "encoders").
+    budget: see results_table; block_prefix: tells apart the tables of several log folders."""
     envs = (envs,) if isinstance(envs, str) else tuple(envs)
     text = Path(readme).read_text() if readme and Path(readme).exists() else None
     tables = {}
     for family in envs:
         try:
-            tables[family] = results_table(logdir, family, last, threshold, smooth, budget)
-        except ValueError as err:
+            tables[block_prefix + family] = results_table(logdir, family, last, threshold, smooth, budget)
+        except NoRuns as err:
             print(err)
     if encoders:
         tables["encoders"] = encoder_table(encoders)

@@ -82,3 +82,12 @@ def test_two_runs_with_the_same_seed_are_an_error(logdir):
     write_run(logdir / "ablation", "fast", "Sprites-v0", 1, np.full(20, 33.0))
     with pytest.raises(ValueError, match="two runs of fast on Sprites-v0 with seed 1"):
         results_table(logdir)
+
+
+def test_block_prefix_writes_a_second_folder_into_its_own_block(logdir, tmp_path):
+    readme = tmp_path / "README_CLVR.md"
+    readme.write_text("<!-- results:Sprites begin -->\nmain\n<!-- results:Sprites end -->\n"
+                      "<!-- results:ablation:Sprites begin -->\nold\n<!-- results:ablation:Sprites end -->\n")
+    results(logdir, envs="Sprites", readme=str(readme), smooth=1, encoders=None, block_prefix="ablation:")
+    text = readme.read_text()
+    assert "main" in text and "old" not in text and text.count("| fast |") == 1
