@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The method's Figure 3: every agent on Sprites-v0/1/2 (0/1/2 distractors), 3 seeds each, 1M env steps
-# (2M for cnn and image-scratch, whose curves still rise at 1M; their runs resume from the 1M checkpoints).
+# (2M for cnn, image-scratch and image-reconstruction-finetune, still rising at 1M; resumed from 1M).
 # Results: logs/comparison/<agent>_<env>/<agent>_<env>_s<seed>/{progress.txt,config.json}.
 # Usage: [DISTRACTORS="0 1 2"] [SEEDS="0 1 2"] [MAX_JOBS=2] [OUT_DIR=...] [FINETUNE_FLAGS=...]
 #        bash scripts/ppo_comparison.sh [agent ...]
@@ -13,7 +13,7 @@ AGENTS=${*:-"reward-prediction reward-prediction-recurrent reward-prediction-fin
 DISTRACTORS=${DISTRACTORS:-"0 1 2"}
 SEEDS=${SEEDS:-"0 1 2"}
 EPOCHS=250                 # 250 x 4000 = 1M env steps
-declare -A LONGER=([cnn]=500 [image-scratch]=500)  # still rising at 1M: 2M env steps
+declare -A LONGER=([cnn]=500 [image-scratch]=500 [image-reconstruction-finetune]=500)  # 2M steps
 STEPS_PER_EPOCH=4000
 OUT_DIR=${OUT_DIR:-logs/comparison}
 ENCODERS=logs/encoders     # reward_prediction_d<d>/ and reconstruction_d<d>/ (scripts/pretrain_encoders.sh)
