@@ -2,7 +2,7 @@
 # The method's Figure 3: every agent on Sprites-v0/1/2 (0/1/2 distractors), 3 seeds each, 1M env steps
 # (2M for cnn, image-scratch and image-reconstruction-finetune, still rising at 1M; resumed from 1M).
 # Results: logs/comparison/<agent>_<env>/<agent>_<env>_s<seed>/{progress.txt,config.json}.
-# Usage: [DISTRACTORS="0 1 2"] [SEEDS="0 1 2"] [MAX_JOBS=2] [OUT_DIR=...] [FINETUNE_FLAGS=...]
+# Usage: [DISTRACTORS="0 1 2"] [SEEDS="0 1 2"] [MAX_JOBS=2] [OUT_DIR=...] [FINETUNE_FLAGS=...] [LONGER_AGENTS=...]
 #        bash scripts/ppo_comparison.sh [agent ...]
 # (default: all agents); finished runs are skipped, interrupted ones resumed.
 set -euo pipefail
@@ -13,7 +13,8 @@ AGENTS=${*:-"reward-prediction reward-prediction-recurrent reward-prediction-fin
 DISTRACTORS=${DISTRACTORS:-"0 1 2"}
 SEEDS=${SEEDS:-"0 1 2"}
 EPOCHS=250                 # 250 x 4000 = 1M env steps
-declare -A LONGER=([cnn]=500 [image-scratch]=500 [image-reconstruction-finetune]=500)  # 2M steps
+LONGER_AGENTS=${LONGER_AGENTS-"cnn image-scratch image-reconstruction-finetune"}  # these run LONGER_EPOCHS
+LONGER_EPOCHS=500          # 2M env steps
 STEPS_PER_EPOCH=4000
 OUT_DIR=${OUT_DIR:-logs/comparison}
 ENCODERS=logs/encoders     # reward_prediction_d<d>/ and reconstruction_d<d>/ (scripts/pretrain_encoders.sh)
@@ -45,7 +46,8 @@ for agent in $AGENTS; do
   for d in $DISTRACTORS; do
     env="Sprites-v$d"
     exp="${agent}_${env}"
-    epochs=${LONGER[$agent]:-$EPOCHS}
+    epochs=$EPOCHS
+    [[ " $LONGER_AGENTS " == *" $agent "* ]] && epochs=$LONGER_EPOCHS
     for seed in $SEEDS; do
       run="$OUT_DIR/$exp/${exp}_s$seed"
       if [ -f "$run/progress.txt" ] && [ "$(($(wc -l < "$run/progress.txt") - 1))" -ge "$epochs" ]; then
