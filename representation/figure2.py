@@ -67,7 +67,8 @@ def run_figure2(out_dir, encoder_steps, decoder_steps, batch_size, n_eval, seed,
     for reward in REWARDS:
         enc_dir = os.path.join(out_dir, reward)
         train.train_encoder(rewards=(reward,), n_objects=1, steps=encoder_steps, batch_size=batch_size,
-                            seed=seed, latent_l2=latent_l2, latent_noise=latent_noise, out_dir=enc_dir, threads=threads)
+                            seed=seed, latent_l2=latent_l2, latent_noise=latent_noise, aux_all_frames=True,
+                            out_dir=enc_dir, threads=threads)
         dec_dir = train.train_decoder(encoder=enc_dir, steps=decoder_steps, batch_size=batch_size, seed=seed,
                                       threads=threads)
         decoders[reward] = train.load_decoding(dec_dir)[0]

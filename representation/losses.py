@@ -27,14 +27,18 @@ def window_targets(rewards, n_cond, n_future):
     return windows.reshape(-1, n_cond + n_future)
 
 
-def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_noise=0.0, step=0, amp=False):
+def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_noise=0.0, step=0, amp=False,
+                           aux_all_frames=False):
     """Loss of a RewardPredictor on a TrajectoryBatch of L >= N + T frames -> (loss, metrics).
 
-    Every frame is encoded once. For each of the S = L - N - T + 1 windows, the LSTM observes
-    N frames from a zero state and is unrolled T steps on zero inputs; the heads predict each
-    step's reward (future steps: the method's loss; observed steps: the current positions).
-    aux_weight: weight of an extra pass of the LSTM over all L observed frames predicting the
+    For each of the S = L - N - T + 1 windows, the LSTM observes N frames from a zero state and
+    is unrolled T steps on zero inputs; the heads predict each step's reward (future steps: the
+    method's loss; observed steps: the current positions). The windows observe the first
+    L - T frames only: each of those is encoded once, and the last T frames give targets only.
+    aux_weight: weight of an extra pass of the LSTM over the observed frames predicting the
     current rewards, so that the LSTM stays meaningful over long observed sequences (RL agents).
+    aux_all_frames: that pass (and so the encoder) also covers the last T frames (all L; the
+    encoders of the first comparison were trained so).
     latent_l2: weight of mean(z ** 2) of the representation z, an activity penalty that removes what
     the rewards do not need from z (used for Figure 2; 0 for the reward-prediction encoders).
     loss = mean over rewards of [future MSE + observed MSE + aux_weight * full-sequence MSE]
@@ -48,16 +52,18 @@ def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_n
     """
     c = model.config
     n, t = c.n_cond, c.n_future
-    frames = to_encoder_input(batch.images, "dataset")  # (B, L, 1, 64, 64)
+    length = batch.images.shape[1]
+    if length < n + t:
+        raise ValueError(f"trajectories of {length} frames are shorter than n_cond + n_future = {n + t}")
+    observed = length if aux_all_frames and aux_weight else length - t
+    frames = to_encoder_input(batch.images[:, :observed], "dataset")  # (B, observed, 1, 64, 64)
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(amp)):
-        z = model.encoder(frames).float()  # (B, L, latent_dim)
-    x = model.frame_mlp(noisy(z, latent_noise, step))  # (B, L, I)
-    if x.shape[1] < n + t:
-        raise ValueError(f"trajectories of {x.shape[1]} frames are shorter than n_cond + n_future = {n + t}")
-    xw = x.unfold(1, n, 1)[:, : x.shape[1] - n - t + 1]  # (B, S, I, N)
+        z = model.encoder(frames).float()  # (B, observed, latent_dim)
+    x = model.frame_mlp(noisy(z, latent_noise, step))  # (B, observed, I)
+    xw = x.unfold(1, n, 1)[:, : length - n - t + 1]  # (B, S, I, N)
     xw = xw.permute(0, 1, 3, 2).reshape(-1, n, x.shape[-1])  # (B * S, N, I)
     preds = model.predict_heads(model.unroll(xw, t))  # {name: (B * S, N + T)}
-    full = model.predict_heads(model.lstm(x)[0]) if aux_weight else None  # {name: (B, L)}
+    full = model.predict_heads(model.lstm(x)[0]) if aux_weight else None  # {name: (B, observed)}
     loss, metrics = 0.0, {}
     for name, pred in preds.items():
         target = window_targets(batch.rewards[name], n, t)
@@ -65,7 +71,7 @@ def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_n
         future = err[:, n:].mean()
         loss = loss + future + err[:, :n].mean()
         if full is not None:
-            loss = loss + aux_weight * ((full[name] - batch.rewards[name]) ** 2).mean()
+            loss = loss + aux_weight * ((full[name] - batch.rewards[name][:, :observed]) ** 2).mean()
         metrics[f"mse_{name}"] = future.item()
     loss = loss / len(preds)
     if latent_l2:

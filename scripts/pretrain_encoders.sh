@@ -11,14 +11,14 @@ RECONSTRUCTION_STEPS=6000
 export OMP_NUM_THREADS=1
 
 # reward prediction (agent_x, agent_y, target_x, target_y; N=3 observed, T=12 predicted frames)
-python main.py train_encoder --n_distractors=0 --steps=24000 --batch_size=$BATCH_SIZE \
+python main.py train_encoder --n_distractors=0 --steps=24000 --batch_size=$BATCH_SIZE --aux_all_frames=True \
   --out_dir=$ENCODERS/reward_prediction_d0
-python main.py train_encoder --n_distractors=1 --steps=16000 --batch_size=$BATCH_SIZE \
+python main.py train_encoder --n_distractors=1 --steps=16000 --batch_size=$BATCH_SIZE --aux_all_frames=True \
   --init_from=$ENCODERS/reward_prediction_d0 --out_dir=$ENCODERS/reward_prediction_d1
-python main.py train_encoder --n_distractors=2 --steps=30000 --batch_size=$BATCH_SIZE \
+python main.py train_encoder --n_distractors=2 --steps=30000 --batch_size=$BATCH_SIZE --aux_all_frames=True \
   --out_dir=$ENCODERS/reward_prediction_d2
 # MSE study: the d0 encoder trained 2,000 more steps at batch 64 (not used by the RL agents)
-python main.py train_encoder --n_distractors=0 --batch_size=64 --steps=2000 --lr=3e-4 --threads=2 \
+python main.py train_encoder --n_distractors=0 --batch_size=64 --steps=2000 --lr=3e-4 --threads=2 --aux_all_frames=True \
   --init_from=$ENCODERS/reward_prediction_d0 --out_dir=$ENCODERS/reward_prediction_d0_b64
 python main.py eval_encoder --path=$ENCODERS/reward_prediction_d0_b64
 for d in 0 1 2; do

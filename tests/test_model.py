@@ -23,6 +23,17 @@ def test_encoder_decoder_shapes(lead):
     assert Encoder(latent_dim=16)(frames(*lead)).shape == (*lead, 16)
 
 
+def test_encoder_equals_its_plain_convolution_stack_with_the_same_gradients():
+    torch.manual_seed(0)
+    enc, x = model.build_model(ModelConfig()).encoder, frames(6)
+    out, plain = enc(x), enc.fc(enc.convs(x).flatten(1))
+    assert torch.allclose(out, plain, atol=1e-5)
+    last = enc.convs[-2].weight
+    grad = torch.autograd.grad(out.pow(2).sum(), last)[0]
+    assert torch.allclose(grad, torch.autograd.grad(plain.pow(2).sum(), last)[0], atol=1e-4)
+    assert grad[:, :, 0].abs().sum() == 0 and grad[:, :, :, 0].abs().sum() == 0  # taps on the padding
+
+
 def test_encoder_rejects_wrong_image_shape():
     with pytest.raises(ValueError, match="1, 64, 64"):
         Encoder()(torch.zeros(2, 3, 64, 64))
@@ -49,6 +60,17 @@ def test_reward_predictor_shapes(n_cond, n_future):
         m(x[:, : n_cond - 1] if n_cond > 1 else x[:, :0])
 
 
+def test_zero_input_unroll_equals_the_lstm_on_zeros():
+    torch.manual_seed(0)
+    m = RewardPredictor(ModelConfig())
+    x = torch.randn(5, 3, 32)
+    out = m.unroll(x, 7)
+    cond, state = m.lstm(x)
+    expected = torch.cat([cond, m.lstm(torch.zeros(5, 7, 32), state)[0]], dim=1)
+    assert out.shape == (5, 10, 64) and torch.allclose(out, expected, atol=1e-6)
+    assert m.unroll(x, 0).shape == (5, 3, 64)
+
+
 def test_lstm_features_step_by_step_equals_sequence():
     m = RewardPredictor(ModelConfig())
     x = frames(3, 5)
@@ -71,6 +93,35 @@ def test_loss_on_generated_data(n_distractors):
     assert set(metrics) == {f"mse_{r}" for r in REWARDS}
     with pytest.raises(ValueError, match="shorter"):
         reward_prediction_loss(m, TrajectoryGenerator(seq_len=4).sample(1))
+
+
+@pytest.mark.parametrize("aux_weight", [0.0, 1.0])
+def test_loss_never_encodes_the_last_t_frames_unless_asked(aux_weight):
+    torch.manual_seed(0)
+    m = RewardPredictor(ModelConfig(n_cond=2, n_future=3))
+    batch = TrajectoryGenerator(seq_len=8, seed=2).sample(3)
+    changed = TrajectoryGenerator(seq_len=8, seed=2).sample(3)
+    changed.images = changed.images.clone()
+    changed.images[:, 5:] = 1.0  # the last T = 3 frames: targets only
+    loss = reward_prediction_loss(m, batch, aux_weight)[0]
+    assert torch.equal(loss, reward_prediction_loss(m, changed, aux_weight)[0])
+    all_frames = reward_prediction_loss(m, changed, aux_weight, aux_all_frames=True)[0]
+    assert torch.equal(all_frames, loss) == (aux_weight == 0.0)
+
+
+def test_coordinate_channels_and_starting_from_an_image_only_encoder():
+    maps = model.coordinate_maps()
+    assert maps.shape == (2, 64, 64) and maps[0, 0, 5] == -1 and maps[0, 63, 5] == 1 and maps[1, 5, 63] == 1
+    plain = model.build_model(ModelConfig())
+    coord = model.build_model(ModelConfig(coord_channels=True))
+    assert coord.encoder.convs[0].weight.shape == (4, 3, 3, 3)
+    assert "encoder.coords" not in coord.state_dict()  # a constant, not saved
+    coord.load_state_dict(model.add_coord_channels(plain.state_dict()))
+    x = frames(2, 4)
+    for name, pred in plain(x).items():
+        assert torch.allclose(coord(x)[name], pred, atol=1e-6)
+    with pytest.raises(ValueError, match="input channels"):
+        model.add_coord_channels(coord.state_dict())
 
 
 def test_autoencoder_shapes():
