@@ -7,8 +7,6 @@ Architecture (the method's Figure 5):
 - Encoder: six 3x3 convolutions, stride 2, padding 1, each halving the resolution
   (64 -> 32 -> 16 -> 8 -> 4 -> 2 -> 1) with 4, 8, 16, 32, 64, 128 channels, LeakyReLU(0.2) after
   each (no normalisation); the final 1x1x128 feature -> linear -> latent_dim (64), no activation.
-  Input channels: the image, plus (config coord_channels) two constant maps of the pixel's row and
-  column in [-1, 1] (CoordConv), which let the first layer tie brightness to absolute position.
 - MLPs: 3 linear layers, 32 hidden units, LeakyReLU(0.2) between them.
 - Init: Kaiming-normal weights, zero biases for every conv / linear layer (see init_weights).
 - RewardPredictor: each frame -> encoder -> frame_mlp -> one LSTM step. The LSTM's time index is the
@@ -49,7 +47,6 @@ class ModelConfig:
     mlp_hidden: int = 32  # hidden units of every 3-layer MLP
     lstm_input: int = 32  # frame_mlp output = LSTM input size
     lstm_hidden: int = 64  # LSTM hidden size H
-    coord_channels: bool = False  # encoder input: image + row / column maps (CoordConv)
 
     @classmethod
     def from_dict(cls, d):
@@ -92,24 +89,12 @@ def mlp(n_in, n_out, hidden=32):
     )
 
 
-def coordinate_maps(resolution=RESOLUTION):
-    """(2, resolution, resolution): each pixel's row, then its column, scaled to [-1, 1]."""
-    axis = torch.linspace(-1.0, 1.0, resolution)
-    return torch.stack(torch.meshgrid(axis, axis, indexing="ij"))
-
-
 class Encoder(nn.Module):
-    """(..., 1, 64, 64) float in [-1, 1] -> (..., latent_dim) representation.
+    """(..., 1, 64, 64) float in [-1, 1] -> (..., latent_dim) representation."""
 
-    coord_channels: the first convolution also reads coordinate_maps() (3 input channels).
-    """
-
-    def __init__(self, latent_dim=64, coord_channels=False):
+    def __init__(self, latent_dim=64):
         super().__init__()
-        self.coord_channels = bool(coord_channels)
-        if self.coord_channels:
-            self.register_buffer("coords", coordinate_maps()[None], persistent=False)  # (1, 2, 64, 64)
-        layers, c_in = [], 3 if self.coord_channels else 1
+        layers, c_in = [], 1
         for c_out in ENCODER_CHANNELS:
             layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.LeakyReLU(0.2)]
             c_in = c_out
@@ -122,29 +107,13 @@ class Encoder(nn.Module):
         if x.shape[-3:] != (1, RESOLUTION, RESOLUTION):
             raise ValueError(f"Encoder expects (..., 1, 64, 64) images, got {tuple(x.shape)}")
         lead = x.shape[:-3]
-        x = x.reshape(-1, 1, RESOLUTION, RESOLUTION)
-        if self.coord_channels:
-            x = torch.cat([x, self.coords.expand(x.shape[0], -1, -1, -1)], dim=1)
-        h = self.convs[:-2](x.contiguous(memory_format=torch.channels_last))  # (B', 64, 2, 2)
+        h = self.convs[:-2](x.reshape(-1, 1, RESOLUTION, RESOLUTION))  # (B', 64, 2, 2)
         # The last convolution maps 2x2 -> 1x1: with padding 1 only the kernel's lower-right 2x2 taps
         # meet the input, so it is a linear layer on those taps (same result; on CPU the convolution's
         # backward pass costs 5x more).
         last = self.convs[-2]
         h = self.convs[-1](F.linear(h.flatten(1), last.weight[:, :, 1:, 1:].flatten(1), last.bias))
         return self.fc(h).reshape(*lead, self.latent_dim)
-
-
-def add_coord_channels(state_dict, prefix="encoder."):
-    """A state_dict whose Encoder reads only the image, with zero weights added for the coordinate maps.
-
-    The Encoder(coord_channels=True) that loads it computes the same function of the image, so that
-    training with coordinate channels can start from an encoder trained without them.
-    """
-    key = prefix + "convs.0.weight"
-    w = state_dict[key]  # (4, 1, 3, 3)
-    if w.shape[1] != 1:
-        raise ValueError(f"{key} has {w.shape[1]} input channels; expected an image-only encoder (1)")
-    return {**state_dict, key: torch.cat([w, w.new_zeros(w.shape[0], 2, *w.shape[2:])], dim=1)}
 
 
 class Decoder(nn.Module):
@@ -192,7 +161,7 @@ class RewardPredictor(nn.Module):
     def __init__(self, config):
         super().__init__()
         self.config = c = _config(config)
-        self.encoder = Encoder(c.latent_dim, c.coord_channels)
+        self.encoder = Encoder(c.latent_dim)
         self.frame_mlp = mlp(c.latent_dim, c.lstm_input, c.mlp_hidden)
         self.lstm = nn.LSTM(c.lstm_input, c.lstm_hidden, num_layers=1, batch_first=True)
         self.heads = nn.ModuleDict({name: mlp(c.lstm_hidden, 1, c.mlp_hidden) for name in c.rewards})
@@ -242,7 +211,7 @@ class Autoencoder(nn.Module):
     def __init__(self, config):
         super().__init__()
         self.config = c = _config(config)
-        self.encoder = Encoder(c.latent_dim, c.coord_channels)
+        self.encoder = Encoder(c.latent_dim)
         self.decoder = Decoder(c.latent_dim)
 
     def forward(self, x):

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from atomic_io import atomic_save_json
-from model import ModelConfig, add_coord_channels, build_model, load_checkpoint, load_pretrained
+from model import ModelConfig, build_model, load_checkpoint, load_pretrained
 from representation.losses import (StepData, detached_decoder_loss, noisy, reconstruction_loss,
                                    reward_prediction_loss)
 from representation.runs import coerce_names, fit, positive_float, positive_int, set_threads
@@ -30,7 +30,7 @@ def _data_config(n_distractors, n_objects):
 
 def _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_future, seq_len, steps,
                               batch_size, lr, seed, aux_weight, ckpt_every, log_every, latent_l2=0.0,
-                              latent_noise=0.0, coord_channels=False, aux_all_frames=False):
+                              latent_noise=0.0, aux_all_frames=False):
     """The full, validated config dict of a reward-prediction run."""
     rewards = check_reward_names(coerce_names(rewards))
     n_distractors, n_objects = _data_config(n_distractors, n_objects)
@@ -44,13 +44,11 @@ def _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_futur
         raise ValueError(f"aux_weight, latent_l2, latent_noise must be >= 0, got "
                          f"{aux_weight!r}, {latent_l2!r}, {latent_noise!r}")
     model_cfg = ModelConfig(kind="reward_prediction", rewards=rewards, n_distractors=n_distractors,
-                            n_objects=n_objects, n_cond=n_cond, n_future=n_future,
-                            coord_channels=bool(coord_channels)).to_dict()
+                            n_objects=n_objects, n_cond=n_cond, n_future=n_future).to_dict()
     return {**model_cfg, "seq_len": seq_len, "steps": positive_int("steps", steps),
             "batch_size": positive_int("batch_size", batch_size), "lr": positive_float("lr", lr),
             "seed": int(seed), "aux_weight": float(aux_weight), "aux_all_frames": bool(aux_all_frames),
-            "latent_l2": float(latent_l2),
-            "latent_noise": float(latent_noise),
+            "latent_l2": float(latent_l2), "latent_noise": float(latent_noise),
             "ckpt_every": positive_int("ckpt_every", ckpt_every), "log_every": positive_int("log_every", log_every)}
 
 
@@ -61,8 +59,7 @@ def _comparable(key, value):
 
 def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_distractors=0, n_objects=None,
                   n_cond=3, n_future=12, seq_len=30, steps=6000, batch_size=64, lr=1e-3, seed=0,
-                  aux_weight=1.0, aux_all_frames=False, latent_l2=0.0, latent_noise=0.0, coord_channels=False,
-                  init_from=None, amp=False,
+                  aux_weight=1.0, aux_all_frames=False, latent_l2=0.0, latent_noise=0.0, init_from=None, amp=False,
                   out_dir="logs/encoders/reward_prediction_d0", ckpt_every=200, log_every=20, threads=1):
     """Train a RewardPredictor (encoder + LSTM + reward heads); resumes from out_dir/model.pt.
 
@@ -72,16 +69,14 @@ def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_dist
     whether it covers all seq_len frames (see representation.losses.reward_prediction_loss).
     latent_l2, latent_noise: information bottleneck on the representation (penalty on z ** 2,
     noise added to z; see representation.losses), 0 for the reward-prediction encoders.
-    coord_channels: the encoder also reads two maps of pixel row and column (CoordConv, model.Encoder).
     init_from: a reward-prediction run whose weights start this one (a curriculum, e.g. 1 distractor
-    started from the 0-distractor encoder); its architecture and rewards must match, except that a
-    run with coord_channels may start from one without (model.add_coord_channels).
+    started from the 0-distractor encoder); its architecture and rewards must match.
     amp: bfloat16 autocast for the encoder (see `benchmark`); the committed encoders use float32.
     threads: torch threads (default 1: leave cores to other jobs).
     """
     config = _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_future, seq_len, steps,
                                        batch_size, lr, seed, aux_weight, ckpt_every, log_every, latent_l2,
-                                       latent_noise, coord_channels, aux_all_frames)
+                                       latent_noise, aux_all_frames)
     config["init_from"] = None if init_from is None else os.path.normpath(init_from)
     config["amp"] = bool(amp)
     set_threads(threads)
@@ -89,15 +84,11 @@ def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_dist
     model = build_model(config)
     if init_from is not None:
         start, start_config = load_pretrained(init_from, kind="reward_prediction")
-        keys = ("rewards", "latent_dim", "mlp_hidden", "lstm_input", "lstm_hidden", "coord_channels")
-        start_model_config = ModelConfig.from_dict(start_config).to_dict()  # defaults for keys added later
-        differ = [k for k in keys if _comparable(k, start_model_config[k]) != _comparable(k, config[k])]
-        state = start.state_dict()
-        if differ == ["coord_channels"] and config["coord_channels"]:  # zero weights for the new inputs
-            differ, state = [], add_coord_channels(state)
+        keys = ("rewards", "latent_dim", "mlp_hidden", "lstm_input", "lstm_hidden")
+        differ = [k for k in keys if _comparable(k, start_config.get(k)) != _comparable(k, config[k])]
         if differ:
             raise ValueError(f"init_from={init_from!r} differs from this run in {differ}; they must match")
-        model.load_state_dict(state)
+        model.load_state_dict(start.state_dict())
     data = StepData(config["seed"], config["batch_size"], n_distractors=config["n_distractors"],
                     seq_len=config["seq_len"], rewards=config["rewards"], n_objects=config["n_objects"])
     loss_fn = lambda s: reward_prediction_loss(model, data(s), config["aux_weight"], config["latent_l2"],  # noqa: E731
@@ -278,16 +269,15 @@ def figure2(out_dir="logs/figure2", encoder_steps=1500, decoder_steps=1500, batc
                        positive_int("n_eval", n_eval), int(seed), float(latent_l2), float(latent_noise))
 
 
-def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, amp=False, coord_channels=False,
-              aux_all_frames=False, threads=None):
+def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, amp=False, aux_all_frames=False,
+              threads=None):
     """ms per training step of train_encoder (data generation + forward + backward + Adam) at batch x seq_len.
 
-    amp, coord_channels, aux_all_frames: as in train_encoder; threads: None = torch's default.
+    amp, aux_all_frames: as in train_encoder; threads: None = torch's default.
     """
     set_threads(threads)
     config = _reward_prediction_config(("agent_x", "agent_y", "target_x", "target_y"), n_distractors, None, 3, 12,
-                                       seq_len, 1, batch_size, 1e-3, 0, 1.0, 1, 1, coord_channels=coord_channels,
-                                       aux_all_frames=aux_all_frames)
+                                       seq_len, 1, batch_size, 1e-3, 0, 1.0, 1, 1, aux_all_frames=aux_all_frames)
     torch.manual_seed(0)
     model = build_model(config)
     data = StepData(0, config["batch_size"], n_distractors=config["n_distractors"], seq_len=config["seq_len"],
@@ -305,7 +295,6 @@ def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, am
     times = np.array(times[warmup:]) * 1000
     encoded = seq_len if config["aux_all_frames"] else seq_len - config["n_future"]
     print(f"training step, batch {batch_size} x {seq_len} frames ({encoded} encoded per trajectory), "
-          f"{torch.get_num_threads()} threads, {'bfloat16 autocast encoder' if amp else 'float32'}"
-          f"{', coordinate channels' if config['coord_channels'] else ''}: "
+          f"{torch.get_num_threads()} threads, {'bfloat16 autocast encoder' if amp else 'float32'}: "
           f"{times.mean():.1f} ms/step (median {np.median(times):.1f}, min {times.min():.1f}) over {steps} steps")
     return float(times.mean())

@@ -23,8 +23,7 @@ from model import load_checkpoint, save_checkpoint
 # config keys that may change when a run is resumed (everything else must match the checkpoint)
 RESUMABLE_KEYS = ("steps", "threads", "ckpt_every", "log_every", "out_dir")
 # values of config keys added later, for checkpoints written before they existed
-LATER_KEYS = {"latent_l2": 0.0, "latent_noise": 0.0, "init_from": None, "amp": False, "coord_channels": False,
-              "aux_all_frames": True}
+LATER_KEYS = {"latent_l2": 0.0, "latent_noise": 0.0, "init_from": None, "amp": False, "aux_all_frames": True}
 
 
 def coerce_names(rewards):

@@ -109,21 +109,6 @@ def test_loss_never_encodes_the_last_t_frames_unless_asked(aux_weight):
     assert torch.equal(all_frames, loss) == (aux_weight == 0.0)
 
 
-def test_coordinate_channels_and_starting_from_an_image_only_encoder():
-    maps = model.coordinate_maps()
-    assert maps.shape == (2, 64, 64) and maps[0, 0, 5] == -1 and maps[0, 63, 5] == 1 and maps[1, 5, 63] == 1
-    plain = model.build_model(ModelConfig())
-    coord = model.build_model(ModelConfig(coord_channels=True))
-    assert coord.encoder.convs[0].weight.shape == (4, 3, 3, 3)
-    assert "encoder.coords" not in coord.state_dict()  # a constant, not saved
-    coord.load_state_dict(model.add_coord_channels(plain.state_dict()))
-    x = frames(2, 4)
-    for name, pred in plain(x).items():
-        assert torch.allclose(coord(x)[name], pred, atol=1e-6)
-    with pytest.raises(ValueError, match="input channels"):
-        model.add_coord_channels(coord.state_dict())
-
-
 def test_autoencoder_shapes():
     ae = Autoencoder(ModelConfig(kind="reconstruction"))
     assert ae(frames(4)).shape == (4, 1, 64, 64)

@@ -118,8 +118,7 @@ def test_blob_centroids_and_corr():
 def test_benchmark_runs():
     assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15) > 0
     assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15, amp=True) > 0
-    assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15, coord_channels=True,
-                           aux_all_frames=True) > 0
+    assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15, aux_all_frames=True) > 0
 
 
 def test_cli_rejects_unknown_flags_and_runs(tmp_path):
@@ -148,11 +147,6 @@ def test_init_from_another_run(tmp_path):
     assert json.loads((tmp_path / "b" / "config.json").read_text())["config"]["init_from"].endswith("a")
     with pytest.raises(ValueError, match=r"init_from.*\[.rewards.\]"):
         tiny_encoder(tmp_path / "c", steps=1, rewards="agent_x", init_from=str(tmp_path / "a"))
-    # coordinate channels may be added (zero weights), not dropped
-    tiny_encoder(tmp_path / "d", steps=1, coord_channels=True, init_from=str(tmp_path / "a"))
-    assert load_pretrained(tmp_path / "d")[0].encoder.coord_channels
-    with pytest.raises(ValueError, match=r"init_from.*\[.coord_channels.\]"):
-        tiny_encoder(tmp_path / "e", steps=1, init_from=str(tmp_path / "d"))
 
 
 def test_figure2_pipeline_on_a_tiny_run(tmp_path):
