@@ -14,7 +14,8 @@ from atomic_io import atomic_save_json
 from model import ModelConfig, build_model, load_checkpoint, load_pretrained
 from representation.losses import (StepData, detached_decoder_loss, noisy, reconstruction_loss,
                                    reward_prediction_loss)
-from representation.runs import coerce_names, fit, positive_float, positive_int, set_threads
+from representation.runs import (coerce_names, fit, make_optimizer, optimizer_step, positive_float, positive_int,
+                                 set_threads)
 from sprites_datagen import TrajectoryGenerator, check_reward_names, to_encoder_input
 from sprites_datagen.world import check_n_distractors
 
@@ -271,7 +272,7 @@ def figure2(out_dir="logs/figure2", encoder_steps=1500, decoder_steps=1500, batc
 
 def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, amp=False, aux_all_frames=False,
               threads=None):
-    """ms per training step of train_encoder (data generation + forward + backward + Adam) at batch x seq_len.
+    """ms per training step of train_encoder (data, forward, backward, clipping, Adam) at batch x seq_len.
 
     amp, aux_all_frames: as in train_encoder; threads: None = torch's default.
     """
@@ -282,15 +283,14 @@ def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, am
     model = build_model(config)
     data = StepData(0, config["batch_size"], n_distractors=config["n_distractors"], seq_len=config["seq_len"],
                     rewards=config["rewards"])
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    params = list(model.parameters())
+    opt = make_optimizer(params, config["lr"])
     times = []
     for step in range(positive_int("warmup", warmup) + positive_int("steps", steps)):
         start = time.perf_counter()
         loss, _ = reward_prediction_loss(model, data(step), config["aux_weight"], amp=bool(amp),
                                          aux_all_frames=config["aux_all_frames"])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        optimizer_step(opt, params, loss)
         times.append(time.perf_counter() - start)
     times = np.array(times[warmup:]) * 1000
     encoded = seq_len if config["aux_all_frames"] else seq_len - config["n_future"]

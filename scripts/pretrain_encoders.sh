@@ -21,6 +21,11 @@ python main.py train_encoder --n_distractors=2 --steps=30000 --batch_size=$BATCH
 python main.py train_encoder --n_distractors=0 --batch_size=64 --steps=2000 --lr=3e-4 --threads=2 --aux_all_frames=True \
   --init_from=$ENCODERS/reward_prediction_d0 --out_dir=$ENCODERS/reward_prediction_d0_b64
 python main.py eval_encoder --path=$ENCODERS/reward_prediction_d0_b64
+# MSE study: a 2-distractor encoder started from the 1-distractor one (curriculum d0 -> d1 -> d2), with
+# the faster loss of train_encoder's default (the last T frames are never encoded; not used by the RL agents)
+python main.py train_encoder --n_distractors=2 --steps=12000 --batch_size=$BATCH_SIZE \
+  --init_from=$ENCODERS/reward_prediction_d1 --out_dir=$ENCODERS/reward_prediction_d2_from_d1
+python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_from_d1
 for d in 0 1 2; do
   python main.py eval_encoder --path=$ENCODERS/reward_prediction_d$d
   python main.py plot_losses --paths=$ENCODERS/reward_prediction_d$d
