@@ -14,6 +14,7 @@ COMMANDS = {
     "benchmark_env": "sprites_env.benchmark:benchmark_env",
     "train_encoder": "train:train_encoder",
     "eval_encoder": "train:eval_encoder",
+    "eval_extrapolation": "train:eval_extrapolation",
     "train_decoder": "train:train_decoder",
     "visualize_decoder": "train:visualize_decoder",
     "train_reconstruction": "train:train_reconstruction",

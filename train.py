@@ -12,6 +12,7 @@ import torch
 
 from atomic_io import atomic_save_json
 from model import ModelConfig, build_model, load_checkpoint, load_pretrained
+from representation.extrapolation import extrapolate, pixel_readings
 from representation.losses import (StepData, detached_decoder_loss, noisy, reconstruction_loss,
                                    reward_prediction_loss)
 from representation.runs import (coerce_names, fit, make_optimizer, optimizer_step, positive_float, positive_int,
@@ -108,6 +109,29 @@ def _eval_batches(config, n_trajectories, seed, seq_len, batch_size=256):
         left -= batch_size
 
 
+def _held_out_mse(predict, config, n_trajectories, seed, n, t, out, name, step):
+    """Per-reward MSE of predict(batch) -> {reward: (B, N + T)} on held-out trajectories -> mse dict.
+
+    Writes `out` (JSON): mse over the T future steps, mse_by_step, mse_observed (the N observed steps).
+    """
+    n_trajectories = positive_int("n_trajectories", n_trajectories)
+    sums = {reward: torch.zeros(n + t, dtype=torch.float64) for reward in config["rewards"]}
+    with torch.no_grad():
+        for batch in _eval_batches(config, n_trajectories, int(seed), n + t):
+            for reward, pred in predict(batch).items():
+                sums[reward] += ((pred - batch.rewards[reward]) ** 2).sum(0).double()
+    mse = {k: (s[n:].sum() / (n_trajectories * t)).item() for k, s in sums.items()}
+    result = {"mse": mse, "mse_by_step": {k: (s[n:] / n_trajectories).tolist() for k, s in sums.items()},
+              "mse_observed": {k: (s[:n].sum() / (n_trajectories * n)).item() for k, s in sums.items()},
+              "n_trajectories": n_trajectories, "seed": int(seed), "n_cond": n, "n_future": t,
+              "n_distractors": config["n_distractors"], "step": step}
+    print(f"held-out MSE of {name} (N={n}, T={t}, {n_trajectories} trajectories, seed {seed})")
+    print("| " + " | ".join(mse) + " |\n|" + "---|" * len(mse))
+    print("| " + " | ".join(f"{v:.5f}" for v in mse.values()) + " |")
+    atomic_save_json(out, result)
+    return mse
+
+
 def eval_encoder(path="logs/encoders/reward_prediction_d0", n_trajectories=2048, seed=EVAL_SEED,
                  n_future=None, out=None, threads=None):
     """Per-reward MSE of the T predicted future rewards on fresh held-out trajectories.
@@ -119,27 +143,36 @@ def eval_encoder(path="logs/encoders/reward_prediction_d0", n_trajectories=2048,
     """
     set_threads(threads)
     model, config = load_pretrained(path, kind="reward_prediction")
-    n_trajectories = positive_int("n_trajectories", n_trajectories)
     t = config["n_future"] if n_future is None else positive_int("n_future", n_future)
     n = config["n_cond"]
-    sums = {name: torch.zeros(n + t, dtype=torch.float64) for name in config["rewards"]}
-    with torch.no_grad():
-        for batch in _eval_batches(config, n_trajectories, int(seed), n + t):
-            frames = to_encoder_input(batch.images, "dataset")[:, :n]
-            preds = model.predict_heads(model.unroll(model.frame_features(frames), t))  # {name: (B, N + T)}
-            for name, pred in preds.items():
-                sums[name] += ((pred - batch.rewards[name]) ** 2).sum(0).double()
-    mse = {name: (s[n:].sum() / (n_trajectories * t)).item() for name, s in sums.items()}
-    result = {"mse": mse, "mse_by_step": {k: (s[n:] / n_trajectories).tolist() for k, s in sums.items()},
-              "mse_observed": {k: (s[:n].sum() / (n_trajectories * n)).item() for k, s in sums.items()},
-              "n_trajectories": n_trajectories, "seed": int(seed), "n_cond": config["n_cond"], "n_future": t,
-              "n_distractors": config["n_distractors"], "step": load_checkpoint(path)["step"]}
-    print(f"held-out MSE of {path} (N={n}, T={t}, {n_trajectories} trajectories, seed {seed})")
-    print("| " + " | ".join(mse) + " |\n|" + "---|" * len(mse))
-    print("| " + " | ".join(f"{v:.5f}" for v in mse.values()) + " |")
-    out = out or os.path.join(path if os.path.isdir(path) else os.path.dirname(path), "eval.json")
-    atomic_save_json(out, result)
-    return mse
+
+    def predict(batch):
+        frames = to_encoder_input(batch.images, "dataset")[:, :n]
+        return model.predict_heads(model.unroll(model.frame_features(frames), t))
+
+    out = out or os.path.join(_run_dir(path), "eval.json")
+    return _held_out_mse(predict, config, n_trajectories, seed, n, t, out, path, load_checkpoint(path)["step"])
+
+
+def eval_extrapolation(out_dir="logs/encoders/extrapolation_of_pixel_positions", n_distractors=0, n_cond=3,
+                       n_future=12, rewards=("agent_x", "agent_y", "target_x", "target_y"), n_trajectories=2048,
+                       seed=EVAL_SEED):
+    """eval_encoder's table for a non-learned reference: true positions read at pixel precision, extrapolated.
+
+    See representation/extrapolation.py. Writes out_dir/eval.json (a row of the encoders' MSE table).
+    """
+    rewards = check_reward_names(coerce_names(rewards))
+    if not all(r.endswith(("_x", "_y", "_position")) for r in rewards):
+        raise ValueError(f"rewards {rewards} must all be positions (agent_x, ..., horizontal_position)")
+    config = {"n_distractors": _data_config(n_distractors, None)[0], "rewards": rewards}
+    n, t = positive_int("n_cond", n_cond), positive_int("n_future", n_future)
+
+    def predict(batch):
+        return {r: extrapolate(pixel_readings(batch.rewards[r][:, :n]), t) for r in rewards}
+
+    os.makedirs(out_dir, exist_ok=True)
+    return _held_out_mse(predict, config, n_trajectories, seed, n, t, os.path.join(out_dir, "eval.json"),
+                         "the extrapolation of pixel positions", None)
 
 
 def _image_config(kind, n_distractors, n_objects, steps, batch_size, seq_len, lr, seed, ckpt_every,

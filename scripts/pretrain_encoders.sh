@@ -26,6 +26,8 @@ python main.py eval_encoder --path=$ENCODERS/reward_prediction_d0_b64
 python main.py train_encoder --n_distractors=2 --steps=12000 --batch_size=$BATCH_SIZE \
   --init_from=$ENCODERS/reward_prediction_d1 --out_dir=$ENCODERS/reward_prediction_d2_from_d1
 python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_from_d1
+# reference row of the MSE table: true positions read at pixel precision and extrapolated (no learning)
+python main.py eval_extrapolation --out_dir=$ENCODERS/extrapolation_of_pixel_positions
 for d in 0 1 2; do
   python main.py eval_encoder --path=$ENCODERS/reward_prediction_d$d
   python main.py plot_losses --paths=$ENCODERS/reward_prediction_d$d

@@ -75,7 +75,8 @@ def encoder_table(encoders="logs/encoders"):
     lines = ["| encoder | distractors | step | " + " | ".join(rewards) + " |", "|" + "---|" * (len(rewards) + 3)]
     for name, e in evals.items():
         cells = [f"{e['mse'][r]:.4f}" if r in e["mse"] else "—" for r in rewards]
-        lines.append(f"| {name} | {e.get('n_distractors', '?')} | {e.get('step', '?')} | " + " | ".join(cells) + " |")
+        step = "—" if e.get("step") is None else e["step"]  # None: not trained (eval_extrapolation)
+        lines.append(f"| {name} | {e.get('n_distractors', '?')} | {step} | " + " | ".join(cells) + " |")
     first = next(iter(evals.values()))
     note = (f"Mean squared error of each reward head over the T={first.get('n_future')} predicted steps, "
             f"N={first.get('n_cond')} observed frames, {first.get('n_trajectories')} held-out trajectories "

@@ -57,15 +57,17 @@ def test_plot_writes_png_and_rejects_unknown_agent(logdir, tmp_path):
 
 def test_encoder_table_lists_every_reward(tmp_path):
     from spinup.results import encoder_table
-    for d, mse in [(0, 0.001), (2, 0.003)]:
-        folder = tmp_path / f"reward_prediction_d{d}"
+    for name, d, mse, step in [("reward_prediction_d0", 0, 0.001, 100), ("reward_prediction_d2", 2, 0.003, 100),
+                               ("extrapolation", 0, 0.0008, None)]:
+        folder = tmp_path / name
         folder.mkdir()
         (folder / "eval.json").write_text(json.dumps({
-            "mse": {"agent_x": mse, "target_y": mse / 2}, "n_distractors": d, "step": 100, "n_cond": 3,
+            "mse": {"agent_x": mse, "target_y": mse / 2}, "n_distractors": d, "step": step, "n_cond": 3,
             "n_future": 12, "n_trajectories": 64, "seed": 9}))
     table = encoder_table(tmp_path)
     assert "| reward_prediction_d0 | 0 | 100 | 0.0010 | 0.0005 |" in table
     assert "| reward_prediction_d2 | 2 | 100 | 0.0030 | 0.0015 |" in table
+    assert "| extrapolation | 0 | — | 0.0008 | 0.0004 |" in table
     with pytest.raises(ValueError, match="eval.json"):
         encoder_table(tmp_path / "nothing")
 
