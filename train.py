@@ -304,10 +304,11 @@ def figure2(out_dir="logs/figure2", encoder_steps=1500, decoder_steps=1500, batc
 
 
 def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, amp=False, aux_all_frames=False,
-              threads=None):
+              threads=None, profile=False):
     """ms per training step of train_encoder (data, forward, backward, clipping, Adam) at batch x seq_len.
 
     amp, aux_all_frames: as in train_encoder; threads: None = torch's default.
+    profile: also print where the time goes (torch.profiler, the operators with the most self time).
     """
     set_threads(threads)
     config = _reward_prediction_config(("agent_x", "agent_y", "target_x", "target_y"), n_distractors, None, 3, 12,
@@ -319,12 +320,18 @@ def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, am
     params = list(model.parameters())
     opt = make_optimizer(params, config["lr"])
     times = []
+    profiler = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) if profile else None
     for step in range(positive_int("warmup", warmup) + positive_int("steps", steps)):
+        if profiler is not None and step == warmup:
+            profiler.start()
         start = time.perf_counter()
         loss, _ = reward_prediction_loss(model, data(step), config["aux_weight"], amp=bool(amp),
                                          aux_all_frames=config["aux_all_frames"])
         optimizer_step(opt, params, loss)
         times.append(time.perf_counter() - start)
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
     times = np.array(times[warmup:]) * 1000
     encoded = seq_len if config["aux_all_frames"] else seq_len - config["n_future"]
     print(f"training step, batch {batch_size} x {seq_len} frames ({encoded} encoded per trajectory), "

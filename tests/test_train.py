@@ -118,7 +118,7 @@ def test_blob_centroids_and_corr():
 def test_benchmark_runs():
     assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15) > 0
     assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15, amp=True) > 0
-    assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15, aux_all_frames=True) > 0
+    assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15, aux_all_frames=True, profile=True) > 0
 
 
 def test_cli_rejects_unknown_flags_and_runs(tmp_path):
