@@ -26,6 +26,10 @@ python main.py eval_encoder --path=$ENCODERS/reward_prediction_d0_b64
 python main.py train_encoder --n_distractors=2 --steps=12000 --batch_size=$BATCH_SIZE \
   --init_from=$ENCODERS/reward_prediction_d1 --out_dir=$ENCODERS/reward_prediction_d2_from_d1
 python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_from_d1
+# MSE study: d0 from scratch at batch 64 with the current loss (not used by the RL agents)
+python main.py train_encoder --n_distractors=0 --steps=6000 --batch_size=64 --threads=2 \
+  --out_dir=$ENCODERS/reward_prediction_d0_b64_scratch
+python main.py eval_encoder --path=$ENCODERS/reward_prediction_d0_b64_scratch
 # reference row of the MSE table: true positions read at pixel precision and extrapolated (no learning)
 python main.py eval_extrapolation --out_dir=$ENCODERS/extrapolation_of_pixel_positions
 for d in 0 1 2; do
