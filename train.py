@@ -162,8 +162,8 @@ def eval_extrapolation(out_dir="logs/encoders/extrapolation_of_pixel_positions",
     See representation/extrapolation.py. Writes out_dir/eval.json (a row of the encoders' MSE table).
     """
     rewards = check_reward_names(coerce_names(rewards))
-    if not all(r.endswith(("_x", "_y", "_position")) for r in rewards):
-        raise ValueError(f"rewards {rewards} must all be positions (agent_x, ..., horizontal_position)")
+    if "zero" in rewards:
+        raise ValueError(f"rewards {rewards} must all be positions ('zero' is not one)")
     config = {"n_distractors": _data_config(n_distractors, None)[0], "rewards": rewards}
     n, t = positive_int("n_cond", n_cond), positive_int("n_future", n_future)
 
