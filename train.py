@@ -32,7 +32,7 @@ def _data_config(n_distractors, n_objects):
 
 def _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_future, seq_len, steps,
                               batch_size, lr, seed, aux_weight, ckpt_every, log_every, latent_l2=0.0,
-                              latent_noise=0.0, aux_all_frames=False):
+                              latent_noise=0.0, aux_all_frames=False, lstm_hidden=64):
     """The full, validated config dict of a reward-prediction run."""
     rewards = check_reward_names(coerce_names(rewards))
     n_distractors, n_objects = _data_config(n_distractors, n_objects)
@@ -46,7 +46,8 @@ def _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_futur
         raise ValueError(f"aux_weight, latent_l2, latent_noise must be >= 0, got "
                          f"{aux_weight!r}, {latent_l2!r}, {latent_noise!r}")
     model_cfg = ModelConfig(kind="reward_prediction", rewards=rewards, n_distractors=n_distractors,
-                            n_objects=n_objects, n_cond=n_cond, n_future=n_future).to_dict()
+                            n_objects=n_objects, n_cond=n_cond, n_future=n_future,
+                            lstm_hidden=positive_int("lstm_hidden", lstm_hidden)).to_dict()
     return {**model_cfg, "seq_len": seq_len, "steps": positive_int("steps", steps),
             "batch_size": positive_int("batch_size", batch_size), "lr": positive_float("lr", lr),
             "seed": int(seed), "aux_weight": float(aux_weight), "aux_all_frames": bool(aux_all_frames),
@@ -61,8 +62,8 @@ def _comparable(key, value):
 
 def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_distractors=0, n_objects=None,
                   n_cond=3, n_future=12, seq_len=30, steps=6000, batch_size=64, lr=1e-3, seed=0,
-                  aux_weight=1.0, aux_all_frames=False, latent_l2=0.0, latent_noise=0.0, init_from=None, amp=False,
-                  out_dir="logs/encoders/reward_prediction_d0", ckpt_every=200, log_every=20, threads=1):
+                  aux_weight=1.0, aux_all_frames=False, latent_l2=0.0, latent_noise=0.0, lstm_hidden=64, init_from=None,
+                  amp=False, out_dir="logs/encoders/reward_prediction_d0", ckpt_every=200, log_every=20, threads=1):
     """Train a RewardPredictor (encoder + LSTM + reward heads); resumes from out_dir/model.pt.
 
     rewards: comma-separated names (sprites_datagen.rewards.REWARDS). n_cond (N) frames observed,
@@ -71,14 +72,16 @@ def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_dist
     whether it covers all seq_len frames (see representation.losses.reward_prediction_loss).
     latent_l2, latent_noise: information bottleneck on the representation (penalty on z ** 2,
     noise added to z; see representation.losses), 0 for the reward-prediction encoders.
+    lstm_hidden: the LSTM's hidden size H.
     init_from: a reward-prediction run whose weights start this one (a curriculum, e.g. 1 distractor
-    started from the 0-distractor encoder); its architecture and rewards must match.
+    started from the 0-distractor encoder); its rewards and sizes must match, except lstm_hidden:
+    when that differs, only the encoder and frame MLP are taken (the LSTM and heads start fresh).
     amp: bfloat16 autocast for the encoder (see `benchmark`); the committed encoders use float32.
     threads: torch threads (default 1: leave cores to other jobs).
     """
     config = _reward_prediction_config(rewards, n_distractors, n_objects, n_cond, n_future, seq_len, steps,
                                        batch_size, lr, seed, aux_weight, ckpt_every, log_every, latent_l2,
-                                       latent_noise, aux_all_frames)
+                                       latent_noise, aux_all_frames, lstm_hidden)
     config["init_from"] = None if init_from is None else os.path.normpath(init_from)
     config["amp"] = bool(amp)
     set_threads(threads)
@@ -86,11 +89,17 @@ def train_encoder(rewards=("agent_x", "agent_y", "target_x", "target_y"), n_dist
     model = build_model(config)
     if init_from is not None:
         start, start_config = load_pretrained(init_from, kind="reward_prediction")
-        keys = ("rewards", "latent_dim", "mlp_hidden", "lstm_input", "lstm_hidden")
+        keys = ("rewards", "latent_dim", "mlp_hidden", "lstm_input")
         differ = [k for k in keys if _comparable(k, start_config.get(k)) != _comparable(k, config[k])]
         if differ:
             raise ValueError(f"init_from={init_from!r} differs from this run in {differ}; they must match")
-        model.load_state_dict(start.state_dict())
+        if start_config["lstm_hidden"] == config["lstm_hidden"]:
+            model.load_state_dict(start.state_dict())
+        else:
+            model.encoder.load_state_dict(start.encoder.state_dict())
+            model.frame_mlp.load_state_dict(start.frame_mlp.state_dict())
+            print(f"init_from={init_from!r}: encoder and frame MLP only (its lstm_hidden is "
+                  f"{start_config['lstm_hidden']}, this run's {config['lstm_hidden']})")
     data = StepData(config["seed"], config["batch_size"], n_distractors=config["n_distractors"],
                     seq_len=config["seq_len"], rewards=config["rewards"], n_objects=config["n_objects"])
     loss_fn = lambda s: reward_prediction_loss(model, data(s), config["aux_weight"], config["latent_l2"],  # noqa: E731

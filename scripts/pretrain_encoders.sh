@@ -30,6 +30,14 @@ python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_from_d1
 python main.py train_encoder --n_distractors=0 --steps=6000 --batch_size=64 --threads=2 \
   --out_dir=$ENCODERS/reward_prediction_d0_b64_scratch
 python main.py eval_encoder --path=$ENCODERS/reward_prediction_d0_b64_scratch
+# MSE study: a 128-unit LSTM (bounces are half of the future error with 64) on the trained encoders: the
+# encoder and frame MLP start from d0 / d2_from_d1, the LSTM and heads fresh (not used by the RL agents)
+python main.py train_encoder --n_distractors=0 --steps=24000 --batch_size=$BATCH_SIZE --lstm_hidden=128 \
+  --init_from=$ENCODERS/reward_prediction_d0 --out_dir=$ENCODERS/reward_prediction_d0_h128
+python main.py eval_encoder --path=$ENCODERS/reward_prediction_d0_h128
+python main.py train_encoder --n_distractors=2 --steps=24000 --batch_size=$BATCH_SIZE --lstm_hidden=128 \
+  --init_from=$ENCODERS/reward_prediction_d2_from_d1 --out_dir=$ENCODERS/reward_prediction_d2_h128
+python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_h128
 # reference row of the MSE table: true positions read at pixel precision and extrapolated (no learning)
 python main.py eval_extrapolation --out_dir=$ENCODERS/extrapolation_of_pixel_positions
 for d in 0 1 2; do

@@ -149,6 +149,19 @@ def test_init_from_another_run(tmp_path):
         tiny_encoder(tmp_path / "c", steps=1, rewards="agent_x", init_from=str(tmp_path / "a"))
 
 
+def test_init_from_a_run_with_another_lstm_size_takes_the_encoder_and_frame_mlp(tmp_path):
+    tiny_encoder(tmp_path / "a", steps=2)
+    tiny_encoder(tmp_path / "b", steps=1, lr=1e-12, lstm_hidden=16, init_from=str(tmp_path / "a"))
+    start, _ = load_pretrained(tmp_path / "a", kind="reward_prediction")
+    model, config = load_pretrained(tmp_path / "b", kind="reward_prediction")
+    assert config["lstm_hidden"] == 16 and model.lstm.hidden_size == 16
+    for part in ("encoder", "frame_mlp"):
+        for (name, p), q in zip(getattr(model, part).named_parameters(), getattr(start, part).parameters()):
+            assert torch.allclose(p, q, atol=1e-9), name
+    with pytest.raises(ValueError, match="lstm_hidden must be a positive integer, got 0"):
+        tiny_encoder(tmp_path / "c", lstm_hidden=0)
+
+
 def test_figure2_pipeline_on_a_tiny_run(tmp_path):
     report = train.figure2(out_dir=str(tmp_path / "fig2"), encoder_steps=2, decoder_steps=2, batch_size=2,
                            n_eval=16, threads=None)
