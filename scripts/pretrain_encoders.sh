@@ -38,6 +38,13 @@ python main.py eval_encoder --path=$ENCODERS/reward_prediction_d0_h128
 python main.py train_encoder --n_distractors=2 --steps=24000 --batch_size=$BATCH_SIZE --lstm_hidden=128 \
   --init_from=$ENCODERS/reward_prediction_d2_from_d1 --out_dir=$ENCODERS/reward_prediction_d2_h128
 python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_h128
+python main.py train_encoder --n_distractors=1 --steps=12000 --batch_size=$BATCH_SIZE --lstm_hidden=128 \
+  --init_from=$ENCODERS/reward_prediction_d1 --out_dir=$ENCODERS/reward_prediction_d1_h128
+python main.py eval_encoder --path=$ENCODERS/reward_prediction_d1_h128
+# ... and d2_h128 trained 8,000 more steps from its weights at a lower peak learning rate
+python main.py train_encoder --n_distractors=2 --steps=8000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
+  --init_from=$ENCODERS/reward_prediction_d2_h128 --out_dir=$ENCODERS/reward_prediction_d2_h128_lr3e-4
+python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_h128_lr3e-4
 # reference row of the MSE table: true positions read at pixel precision and extrapolated (no learning)
 python main.py eval_extrapolation --out_dir=$ENCODERS/extrapolation_of_pixel_positions
 for d in 0 1 2; do
