@@ -20,36 +20,30 @@ python main.py train_encoder --n_distractors=2 --steps=30000 --batch_size=$BATCH
 # MSE study: the d0 encoder trained 2,000 more steps at batch 64 (not used by the RL agents)
 python main.py train_encoder --n_distractors=0 --batch_size=64 --steps=2000 --lr=3e-4 --threads=2 --aux_all_frames=True \
   --init_from=$ENCODERS/reward_prediction_d0 --out_dir=$ENCODERS/reward_prediction_d0_b64
-python main.py eval_encoder --path=$ENCODERS/reward_prediction_d0_b64
 # MSE study: a 2-distractor encoder started from the 1-distractor one (curriculum d0 -> d1 -> d2), with
 # the faster loss of train_encoder's default (the last T frames are never encoded; not used by the RL agents)
 python main.py train_encoder --n_distractors=2 --steps=12000 --batch_size=$BATCH_SIZE \
   --init_from=$ENCODERS/reward_prediction_d1 --out_dir=$ENCODERS/reward_prediction_d2_from_d1
-python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_from_d1
 # MSE study: d0 from scratch at batch 64 with the current loss (not used by the RL agents)
 python main.py train_encoder --n_distractors=0 --steps=6000 --batch_size=64 --threads=2 \
   --out_dir=$ENCODERS/reward_prediction_d0_b64_scratch
-python main.py eval_encoder --path=$ENCODERS/reward_prediction_d0_b64_scratch
 # MSE study: a 128-unit LSTM (bounces are half of the future error with 64) on the trained encoders: the
-# encoder and frame MLP start from d0 / d2_from_d1, the LSTM and heads fresh (not used by the RL agents)
+# encoder and frame MLP start from d0 / d2_from_d1 / d1, the LSTM and heads fresh (not used by the RL agents)
 python main.py train_encoder --n_distractors=0 --steps=24000 --batch_size=$BATCH_SIZE --lstm_hidden=128 \
   --init_from=$ENCODERS/reward_prediction_d0 --out_dir=$ENCODERS/reward_prediction_d0_h128
-python main.py eval_encoder --path=$ENCODERS/reward_prediction_d0_h128
 python main.py train_encoder --n_distractors=2 --steps=24000 --batch_size=$BATCH_SIZE --lstm_hidden=128 \
   --init_from=$ENCODERS/reward_prediction_d2_from_d1 --out_dir=$ENCODERS/reward_prediction_d2_h128
-python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_h128
 python main.py train_encoder --n_distractors=1 --steps=12000 --batch_size=$BATCH_SIZE --lstm_hidden=128 \
   --init_from=$ENCODERS/reward_prediction_d1 --out_dir=$ENCODERS/reward_prediction_d1_h128
-python main.py eval_encoder --path=$ENCODERS/reward_prediction_d1_h128
 # ... and d2_h128 trained 8,000 more steps from its weights at a lower peak learning rate
 python main.py train_encoder --n_distractors=2 --steps=8000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
   --init_from=$ENCODERS/reward_prediction_d2_h128 --out_dir=$ENCODERS/reward_prediction_d2_h128_lr3e-4
-python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_h128_lr3e-4
 # reference row of the MSE table: true positions read at pixel precision and extrapolated (no learning)
 python main.py eval_extrapolation --out_dir=$ENCODERS/extrapolation_of_pixel_positions
-for d in 0 1 2; do
-  python main.py eval_encoder --path=$ENCODERS/reward_prediction_d$d
-  python main.py plot_losses --paths=$ENCODERS/reward_prediction_d$d
+# held-out MSE (eval.json) and loss curves of every reward-prediction run above
+for run in $ENCODERS/reward_prediction_*/; do
+  python main.py eval_encoder --path=$run
+  python main.py plot_losses --paths=$run
 done
 
 # image-reconstruction baseline (autoencoder)
