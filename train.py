@@ -142,24 +142,33 @@ def _held_out_mse(predict, config, n_trajectories, seed, n, t, out, name, step):
 
 
 def eval_encoder(path="logs/encoders/reward_prediction_d0", n_trajectories=2048, seed=EVAL_SEED,
-                 n_future=None, out=None, threads=None):
+                 n_future=None, n_distractors=None, out=None, threads=None):
     """Per-reward MSE of the T predicted future rewards on fresh held-out trajectories.
 
     Prints a markdown table and writes it as JSON to `out` (default <run folder>/eval.json) with the
     MSE per future step (mse_by_step) and at the N observed steps (mse_observed: reading the
     current positions).
     n_future: evaluate another horizon than the trained T (the LSTM unrolls any length).
+    n_distractors: evaluate on another distractor count than the run trained on (default out:
+    <run folder>/eval_d<n_distractors>.json).
     """
     set_threads(threads)
     model, config = load_pretrained(path, kind="reward_prediction")
     t = config["n_future"] if n_future is None else positive_int("n_future", n_future)
     n = config["n_cond"]
+    default_out = "eval.json"
+    if n_distractors is not None and n_distractors != config["n_distractors"]:
+        if config.get("n_objects") is not None:
+            raise ValueError(f"n_distractors={n_distractors!r}: {path} trained on n_objects="
+                             f"{config['n_objects']}, which fixes the scene; leave n_distractors out")
+        config = {**config, "n_distractors": _data_config(n_distractors, None)[0]}
+        default_out = f"eval_d{n_distractors}.json"
 
     def predict(batch):
         frames = to_encoder_input(batch.images, "dataset")[:, :n]
         return model.predict_heads(model.unroll(model.frame_features(frames), t))
 
-    out = out or os.path.join(_run_dir(path), "eval.json")
+    out = out or os.path.join(_run_dir(path), default_out)
     return _held_out_mse(predict, config, n_trajectories, seed, n, t, out, path, load_checkpoint(path)["step"])
 
 

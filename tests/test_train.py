@@ -46,6 +46,17 @@ def test_train_encoder_writes_a_run_folder_that_reloads(tmp_path):
     assert train.plot_losses(str(run)).endswith("losses.png") and (run / "losses.png").exists()
 
 
+def test_eval_encoder_on_another_distractor_count(tmp_path):
+    run = tmp_path / "rp"
+    tiny_encoder(run, n_distractors=1)
+    mse = train.eval_encoder(str(run), n_trajectories=8, n_distractors=2)
+    result = json.loads((run / "eval_d2.json").read_text())
+    assert result["n_distractors"] == 2 and result["mse"] == mse and not (run / "eval.json").exists()
+    assert mse != train.eval_encoder(str(run), n_trajectories=8)  # the 1-distractor data differ
+    with pytest.raises(ValueError, match="n_distractors=3 .*0, 1, 2"):
+        train.eval_encoder(str(run), n_trajectories=8, n_distractors=3)
+
+
 def test_resume_continues_from_the_saved_step_with_the_same_loss(tmp_path, monkeypatch):
     tiny_encoder(tmp_path / "straight", steps=6)
     calls = {"n": 0}
