@@ -38,8 +38,20 @@ python main.py train_encoder --n_distractors=1 --steps=12000 --batch_size=$BATCH
 # ... and d2_h128 trained 8,000 more steps from its weights at a lower peak learning rate
 python main.py train_encoder --n_distractors=2 --steps=8000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
   --init_from=$ENCODERS/reward_prediction_d2_h128 --out_dir=$ENCODERS/reward_prediction_d2_h128_lr3e-4
+# ... and 32,000 more at that rate (training loss still falling at its end)
+python main.py train_encoder --n_distractors=2 --steps=32000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
+  --init_from=$ENCODERS/reward_prediction_d2_h128_lr3e-4 --out_dir=$ENCODERS/reward_prediction_d2_h128_long
+# 1 distractor, started from all weights of the 2-distractor d2_h128_lr3e-4 (which reads 1-distractor
+# trajectories better than d1_h128 does)
+python main.py train_encoder --n_distractors=1 --steps=6000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
+  --init_from=$ENCODERS/reward_prediction_d2_h128_lr3e-4 --out_dir=$ENCODERS/reward_prediction_d1_from_d2_h128
+# ... and d2_h128_lr3e-4 trained 12,000 more steps at batch 32 (does a less noisy gradient help?)
+python main.py train_encoder --n_distractors=2 --steps=12000 --batch_size=32 --lstm_hidden=128 --lr=3e-4 \
+  --init_from=$ENCODERS/reward_prediction_d2_h128_lr3e-4 --out_dir=$ENCODERS/reward_prediction_d2_h128_b32
 # reference row of the MSE table: true positions read at pixel precision and extrapolated (no learning)
 python main.py eval_extrapolation --out_dir=$ENCODERS/extrapolation_of_pixel_positions
+# the 2-distractor encoder that d1_from_d2_h128 starts from, on 1-distractor data (eval_d1.json)
+python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_h128_lr3e-4 --n_distractors=1
 # held-out MSE (eval.json) and loss curves of every reward-prediction run above
 for run in $ENCODERS/reward_prediction_*/; do
   python main.py eval_encoder --path=$run
