@@ -74,7 +74,7 @@ def encoder_table(encoders="logs/encoders"):
     rewards = sorted({name for e in evals.values() for name in e["mse"]})
     lines = ["| encoder | distractors | step | " + " | ".join(rewards) + " |", "|" + "---|" * (len(rewards) + 3)]
     for name, e in evals.items():
-        cells = [f"{e['mse'][r]:.4f}" if r in e["mse"] else "—" for r in rewards]
+        cells = [f"{e['mse'][r]:.5f}" if r in e["mse"] else "—" for r in rewards]
         step = "—" if e.get("step") is None else e["step"]  # None: not trained (eval_extrapolation)
         lines.append(f"| {name} | {e.get('n_distractors', '?')} | {step} | " + " | ".join(cells) + " |")
     first = next(iter(evals.values()))

@@ -65,9 +65,9 @@ def test_encoder_table_lists_every_reward(tmp_path):
             "mse": {"agent_x": mse, "target_y": mse / 2}, "n_distractors": d, "step": step, "n_cond": 3,
             "n_future": 12, "n_trajectories": 64, "seed": 9}))
     table = encoder_table(tmp_path)
-    assert "| reward_prediction_d0 | 0 | 100 | 0.0010 | 0.0005 |" in table
-    assert "| reward_prediction_d2 | 2 | 100 | 0.0030 | 0.0015 |" in table
-    assert "| extrapolation | 0 | — | 0.0008 | 0.0004 |" in table
+    assert "| reward_prediction_d0 | 0 | 100 | 0.00100 | 0.00050 |" in table
+    assert "| reward_prediction_d2 | 2 | 100 | 0.00300 | 0.00150 |" in table
+    assert "| extrapolation | 0 | — | 0.00080 | 0.00040 |" in table
     with pytest.raises(ValueError, match="eval.json"):
         encoder_table(tmp_path / "nothing")
 
