@@ -41,6 +41,9 @@ python main.py train_encoder --n_distractors=2 --steps=8000 --batch_size=$BATCH_
 # ... and 32,000 more at that rate (training loss still falling at its end)
 python main.py train_encoder --n_distractors=2 --steps=32000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
   --init_from=$ENCODERS/reward_prediction_d2_h128_lr3e-4 --out_dir=$ENCODERS/reward_prediction_d2_h128_long
+# ... then 3,000 more steps of it at batch 32, peak lr 1e-4
+python main.py train_encoder --n_distractors=2 --steps=3000 --batch_size=32 --lstm_hidden=128 --lr=1e-4 \
+  --init_from=$ENCODERS/reward_prediction_d2_h128_long --out_dir=$ENCODERS/reward_prediction_d2_h128_long_b32_lr1e-4
 # 1 distractor, started from all weights of the 2-distractor d2_h128_lr3e-4 (which reads 1-distractor
 # trajectories better than d1_h128 does)
 python main.py train_encoder --n_distractors=1 --steps=6000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
