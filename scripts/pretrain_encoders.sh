@@ -58,6 +58,11 @@ python main.py train_encoder --n_distractors=2 --steps=4000 --batch_size=32 --ls
 python main.py eval_extrapolation --out_dir=$ENCODERS/extrapolation_of_pixel_positions
 # the 2-distractor encoder that d1_from_d2_h128 starts from, on 1-distractor data (eval_d1.json)
 python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_h128_lr3e-4 --n_distractors=1
+# how much the 2,048-trajectory estimate moves with the held-out seed (eval_seed<s>.json)
+for s in 7 8; do
+  python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_h128_long_b32_lr1e-4 --seed=$s \
+    --out=$ENCODERS/reward_prediction_d2_h128_long_b32_lr1e-4/eval_seed$s.json
+done
 # held-out MSE (eval.json) and loss curves of every reward-prediction run above
 for run in $ENCODERS/reward_prediction_*/; do
   python main.py eval_encoder --path=$run
