@@ -44,6 +44,9 @@ python main.py train_encoder --n_distractors=2 --steps=32000 --batch_size=$BATCH
 # ... then 3,000 more steps of it at batch 32, peak lr 1e-4
 python main.py train_encoder --n_distractors=2 --steps=3000 --batch_size=32 --lstm_hidden=128 --lr=1e-4 \
   --init_from=$ENCODERS/reward_prediction_d2_h128_long --out_dir=$ENCODERS/reward_prediction_d2_h128_long_b32_lr1e-4
+# ... then 6,000 more steps at batch 16, peak lr 2e-4
+python main.py train_encoder --n_distractors=2 --steps=6000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=2e-4 \
+  --threads=2 --init_from=$ENCODERS/reward_prediction_d2_h128_long_b32_lr1e-4 --out_dir=$ENCODERS/reward_prediction_d2_h128_long2
 # 1 distractor, started from all weights of the 2-distractor d2_h128_lr3e-4 (which reads 1-distractor
 # trajectories better than d1_h128 does)
 python main.py train_encoder --n_distractors=1 --steps=6000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
