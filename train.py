@@ -161,7 +161,8 @@ def eval_encoder(path="logs/encoders/reward_prediction_d0", n_trajectories=2048,
         if config.get("n_objects") is not None:
             raise ValueError(f"n_distractors={n_distractors!r}: {path} trained on n_objects="
                              f"{config['n_objects']}, which fixes the scene; leave n_distractors out")
-        config = {**config, "n_distractors": _data_config(n_distractors, None)[0]}
+        check_n_distractors(n_distractors)
+        config = {**config, "n_distractors": n_distractors}
         default_out = f"eval_d{n_distractors}.json"
 
     def predict(batch):

@@ -47,16 +47,16 @@ python main.py train_encoder --n_distractors=2 --steps=3000 --batch_size=32 --ls
 # ... then 6,000 more steps at batch 16, peak lr 2e-4
 python main.py train_encoder --n_distractors=2 --steps=6000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=2e-4 \
   --threads=2 --init_from=$ENCODERS/reward_prediction_d2_h128_long_b32_lr1e-4 --out_dir=$ENCODERS/reward_prediction_d2_h128_long2
-# 1 distractor, started from all weights of the 2-distractor d2_h128_lr3e-4 (which reads 1-distractor
-# trajectories better than d1_h128 does)
-python main.py train_encoder --n_distractors=1 --steps=6000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
-  --init_from=$ENCODERS/reward_prediction_d2_h128_lr3e-4 --out_dir=$ENCODERS/reward_prediction_d1_from_d2_h128
-# ... and d2_h128_lr3e-4 trained 12,000 more steps at batch 32 (does a less noisy gradient help?)
+# d2_h128_lr3e-4 trained 12,000 more steps at batch 32 instead (does a less noisy gradient help?)
 python main.py train_encoder --n_distractors=2 --steps=12000 --batch_size=32 --lstm_hidden=128 --lr=3e-4 \
   --init_from=$ENCODERS/reward_prediction_d2_h128_lr3e-4 --out_dir=$ENCODERS/reward_prediction_d2_h128_b32
 # ... then 4,000 more steps of it at batch 32, peak lr 2e-4
 python main.py train_encoder --n_distractors=2 --steps=4000 --batch_size=32 --lstm_hidden=128 --lr=2e-4 \
   --init_from=$ENCODERS/reward_prediction_d2_h128_b32 --out_dir=$ENCODERS/reward_prediction_d2_h128_b32_lr2e-4
+# 1 distractor, started from all weights of the 2-distractor d2_h128_lr3e-4 (which reads 1-distractor
+# trajectories better than d1_h128 does)
+python main.py train_encoder --n_distractors=1 --steps=6000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
+  --init_from=$ENCODERS/reward_prediction_d2_h128_lr3e-4 --out_dir=$ENCODERS/reward_prediction_d1_from_d2_h128
 # reference row of the MSE table: true positions read at pixel precision and extrapolated (no learning)
 python main.py eval_extrapolation --out_dir=$ENCODERS/extrapolation_of_pixel_positions
 # the 2-distractor encoder that d1_from_d2_h128 starts from, on 1-distractor data (eval_d1.json)
