@@ -47,6 +47,11 @@ python main.py train_encoder --n_distractors=2 --steps=3000 --batch_size=32 --ls
 # ... then 6,000 more steps at batch 16, peak lr 2e-4
 python main.py train_encoder --n_distractors=2 --steps=6000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=2e-4 \
   --threads=2 --init_from=$ENCODERS/reward_prediction_d2_h128_long_b32_lr1e-4 --out_dir=$ENCODERS/reward_prediction_d2_h128_long2
+# ... then 28,000 more steps at batch 16, peak lr 3e-4 (long2) and 1.5e-4 (long2_lr1.5e-4)
+python main.py train_encoder --n_distractors=2 --steps=28000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
+  --init_from=$ENCODERS/reward_prediction_d2_h128_long2 --out_dir=$ENCODERS/reward_prediction_d2_h128_long3
+python main.py train_encoder --n_distractors=2 --steps=28000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=1.5e-4 \
+  --init_from=$ENCODERS/reward_prediction_d2_h128_long2 --out_dir=$ENCODERS/reward_prediction_d2_h128_long3_lr1.5e-4
 # d2_h128_lr3e-4 trained 12,000 more steps at batch 32 instead (does a less noisy gradient help?)
 python main.py train_encoder --n_distractors=2 --steps=12000 --batch_size=32 --lstm_hidden=128 --lr=3e-4 \
   --init_from=$ENCODERS/reward_prediction_d2_h128_lr3e-4 --out_dir=$ENCODERS/reward_prediction_d2_h128_b32
