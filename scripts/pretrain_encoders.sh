@@ -47,7 +47,7 @@ python main.py train_encoder --n_distractors=2 --steps=3000 --batch_size=32 --ls
 # ... then 6,000 more steps at batch 16, peak lr 2e-4
 python main.py train_encoder --n_distractors=2 --steps=6000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=2e-4 \
   --threads=2 --init_from=$ENCODERS/reward_prediction_d2_h128_long_b32_lr1e-4 --out_dir=$ENCODERS/reward_prediction_d2_h128_long2
-# ... then 28,000 more steps at batch 16, peak lr 3e-4 (long2) and 1.5e-4 (long2_lr1.5e-4)
+# ... then 28,000 more steps at batch 16, peak lr 3e-4 (long3) and 1.5e-4 (long3_lr1.5e-4)
 python main.py train_encoder --n_distractors=2 --steps=28000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
   --init_from=$ENCODERS/reward_prediction_d2_h128_long2 --out_dir=$ENCODERS/reward_prediction_d2_h128_long3
 python main.py train_encoder --n_distractors=2 --steps=28000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=1.5e-4 \
@@ -67,9 +67,10 @@ python main.py eval_extrapolation --out_dir=$ENCODERS/extrapolation_of_pixel_pos
 # the 2-distractor encoder that d1_from_d2_h128 starts from, on 1-distractor data (eval_d1.json)
 python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_h128_lr3e-4 --n_distractors=1
 # how much the 2,048-trajectory estimate moves with the held-out seed (eval_seed<s>.json)
-for s in 7 8; do
-  python main.py eval_encoder --path=$ENCODERS/reward_prediction_d2_h128_long_b32_lr1e-4 --seed=$s \
-    --out=$ENCODERS/reward_prediction_d2_h128_long_b32_lr1e-4/eval_seed$s.json
+for run in reward_prediction_d2_h128_long_b32_lr1e-4 reward_prediction_d2_h128_long3; do
+  for s in 7 8; do
+    python main.py eval_encoder --path=$ENCODERS/$run --seed=$s --out=$ENCODERS/$run/eval_seed$s.json
+  done
 done
 # held-out MSE (eval.json) and loss curves of every reward-prediction run above
 for run in $ENCODERS/reward_prediction_*/; do
