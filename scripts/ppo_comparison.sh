@@ -3,6 +3,7 @@
 # (2M for cnn, image-scratch and image-reconstruction-finetune, still rising at 1M; resumed from 1M).
 # Results: logs/comparison/<agent>_<env>/<agent>_<env>_s<seed>/{progress.txt,config.json}.
 # Usage: [DISTRACTORS="0 1 2"] [SEEDS="0 1 2"] [MAX_JOBS=2] [OUT_DIR=...] [FINETUNE_FLAGS=...] [LONGER_AGENTS=...]
+#        [RP_ENCODERS="<d0 folder> <d1 folder> <d2 folder>"]
 #        bash scripts/ppo_comparison.sh [agent ...]
 # (default: all agents); finished runs are skipped, interrupted ones resumed.
 set -euo pipefail
@@ -18,6 +19,9 @@ LONGER_EPOCHS=500          # 2M env steps
 STEPS_PER_EPOCH=4000
 OUT_DIR=${OUT_DIR:-logs/comparison}
 ENCODERS=logs/encoders     # reward_prediction_d<d>/ and reconstruction_d<d>/ (scripts/pretrain_encoders.sh)
+# the reward-prediction encoders for 0, 1 and 2 distractors (folders in ENCODERS)
+read -r -a RP_ENCODERS <<< "${RP_ENCODERS:-reward_prediction_d0 reward_prediction_d1 reward_prediction_d2}"
+[ "${#RP_ENCODERS[@]}" -eq 3 ] || { echo "RP_ENCODERS must name 3 folders (0, 1, 2 distractors), got: ${RP_ENCODERS[*]}" >&2; exit 1; }
 MAX_JOBS=${MAX_JOBS:-2}    # 2 cores: two single-threaded runs at a time
 export OMP_NUM_THREADS=1
 
@@ -36,7 +40,7 @@ declare -A FLAGS=(
 
 encoder_for() {  # agent distractors -> checkpoint folder (empty for agents without one)
   case "$1" in
-    reward-prediction*) echo "--encoder=$ENCODERS/reward_prediction_d$2" ;;
+    reward-prediction*) echo "--encoder=$ENCODERS/${RP_ENCODERS[$2]}" ;;
     image-reconstruction*) echo "--encoder=$ENCODERS/reconstruction_d$2" ;;
     *) echo "" ;;
   esac
