@@ -23,6 +23,7 @@ ENCODERS=logs/encoders     # reward_prediction_d<d>/ and reconstruction_d<d>/ (s
 read -r -a RP_ENCODERS <<< "${RP_ENCODERS:-reward_prediction_d0 reward_prediction_d1 reward_prediction_d2}"
 [ "${#RP_ENCODERS[@]}" -eq 3 ] || { echo "RP_ENCODERS must name 3 folders (0, 1, 2 distractors), got: ${RP_ENCODERS[*]}" >&2; exit 1; }
 MAX_JOBS=${MAX_JOBS:-2}    # 2 cores: two single-threaded runs at a time
+mkdir -p "$OUT_DIR"
 export OMP_NUM_THREADS=1
 
 # per-agent PPO settings on top of train_ppo's defaults (the same as spinup/benchmark.py RESULT_FLAGS)
