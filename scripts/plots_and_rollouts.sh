@@ -5,8 +5,7 @@ cd "$(dirname "$0")/.."
 
 COMPARISON=logs/comparison
 ORACLE=logs/oracle
-ABLATION=logs/ablations/finetune_4x1000  # scripts/ablation_finetune_4x1000.sh
-H128=logs/ablations/h128_encoders  # scripts/ablation_h128_encoders.sh
+ABLATIONS="finetune_4x1000 h128_encoders"  # logs/ablations/<name>/, from scripts/ablation_<name>.sh
 PLOTS=logs/plots
 SMOOTH=5
 EPISODES=50
@@ -16,10 +15,10 @@ python main.py plot --logdir="$COMPARISON" --envs=Sprites --smooth="$SMOOTH" --o
 python main.py plot --logdir="$ORACLE" --envs=SpritesState --smooth="$SMOOTH" --out="$PLOTS/oracle.png"
 python main.py results --logdir="$COMPARISON" --envs=Sprites --smooth="$SMOOTH" --readme=README_CLVR.md
 python main.py results --logdir="$ORACLE" --envs=SpritesState --smooth="$SMOOTH" --readme=README_CLVR.md
-python main.py results --logdir="$ABLATION" --envs=Sprites --smooth="$SMOOTH" --readme=README_CLVR.md \
-  --encoders=None --block_prefix=finetune_4x1000:
-python main.py results --logdir="$H128" --envs=Sprites --smooth="$SMOOTH" --readme=README_CLVR.md \
-  --encoders=None --block_prefix=h128_encoders:
+for ablation in $ABLATIONS; do
+  python main.py results --logdir="logs/ablations/$ablation" --envs=Sprites --smooth="$SMOOTH" --readme=README_CLVR.md \
+    --encoders=None --block_prefix="$ablation:"
+done
 
 # rollouts of the best run (highest final return) per distractor count
 for d in 0 1 2; do
