@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The method's Figure 3: every agent on Sprites-v0/1/2 (0/1/2 distractors), 3 seeds each, 1M env steps
-# (2M for cnn, image-scratch and image-reconstruction-finetune, still rising at 1M; resumed from 1M).
+# (more for the agents still rising at 1M, resumed from their checkpoints: cnn 3M, image-scratch and
+# image-reconstruction-finetune 2M).
 # Results: logs/comparison/<agent>_<env>/<agent>_<env>_s<seed>/{progress.txt,config.json}.
 # Usage: [DISTRACTORS="0 1 2"] [SEEDS="0 1 2"] [MAX_JOBS=2] [OUT_DIR=...] [FINETUNE_FLAGS=...] [LONGER_AGENTS=...]
 #        [RP_ENCODERS="<d0 folder> <d1 folder> <d2 folder>"]
@@ -15,7 +16,8 @@ DISTRACTORS=${DISTRACTORS:-"0 1 2"}
 SEEDS=${SEEDS:-"0 1 2"}
 EPOCHS=250                 # 250 x 4000 = 1M env steps
 LONGER_AGENTS=${LONGER_AGENTS-"cnn image-scratch image-reconstruction-finetune"}  # these run LONGER_EPOCHS
-LONGER_EPOCHS=500          # 2M env steps
+# epochs of the LONGER_AGENTS (3M / 2M env steps; 500 for any other agent named there)
+declare -A LONGER_EPOCHS=([cnn]=750 [image-scratch]=500 [image-reconstruction-finetune]=500)
 STEPS_PER_EPOCH=4000
 OUT_DIR=${OUT_DIR:-logs/comparison}
 ENCODERS=logs/encoders     # reward_prediction_d<d>/ and reconstruction_d<d>/ (scripts/pretrain_encoders.sh)
@@ -52,7 +54,7 @@ for agent in $AGENTS; do
     env="Sprites-v$d"
     exp="${agent}_${env}"
     epochs=$EPOCHS
-    [[ " $LONGER_AGENTS " == *" $agent "* ]] && epochs=$LONGER_EPOCHS
+    [[ " $LONGER_AGENTS " == *" $agent "* ]] && epochs=${LONGER_EPOCHS[$agent]:-500}
     for seed in $SEEDS; do
       run="$OUT_DIR/$exp/${exp}_s$seed"
       if [ -f "$run/progress.txt" ] && [ "$(($(wc -l < "$run/progress.txt") - 1))" -ge "$epochs" ]; then
