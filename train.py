@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 import torch
+from torch.utils.flop_counter import FlopCounterMode
 
 from atomic_io import atomic_save_json
 from model import ModelConfig, build_model, load_checkpoint, load_pretrained
@@ -356,4 +357,23 @@ def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, am
     print(f"training step, batch {batch_size} x {seq_len} frames ({encoded} encoded per trajectory), "
           f"{torch.get_num_threads()} threads, {'bfloat16 autocast encoder' if amp else 'float32'}: "
           f"{times.mean():.1f} ms/step (median {np.median(times):.1f}, min {times.min():.1f}) over {steps} steps")
+    flops = step_flops(lambda: reward_prediction_loss(model, data(0), config["aux_weight"], amp=bool(amp),
+                                                      aux_all_frames=config["aux_all_frames"])[0])
+    total = sum(flops.values())
+    print(f"{total / 1e9:.2f} GFLOP per step (" + ", ".join(f"{k} {v / 1e9:.2f}" for k, v in flops.items())
+          + f"): {total / np.median(times) / 1e6:.1f} GFLOP/s at the median time")
     return float(times.mean())
+
+
+def step_flops(loss_fn):
+    """Floating-point operations of loss_fn() and its backward pass -> {"convolutions": n, "matrix products": n}.
+
+    Counted by torch.utils.flop_counter: convolutions and matrix products as executed; not counted
+    are element-wise operations, oneDNN's fused LSTM kernel (the N observed steps), the optimizer and
+    data generation.
+    """
+    with FlopCounterMode(display=False) as counter:
+        loss_fn().backward()
+    by_op = {str(op).split(".")[-1]: n for op, n in counter.get_flop_counts()["Global"].items()}
+    conv = sum(n for op, n in by_op.items() if op.startswith("convolution"))
+    return {"convolutions": conv, "matrix products": sum(by_op.values()) - conv}

@@ -132,6 +132,16 @@ def test_benchmark_runs():
     assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15, aux_all_frames=True, profile=True) > 0
 
 
+def test_step_flops_counts_forward_and_backward():
+    linear, conv = torch.nn.Linear(8, 4), torch.nn.Conv2d(2, 3, 3, padding=1)
+    x, images = torch.randn(5, 8), torch.randn(1, 2, 4, 4)
+    flops = train.step_flops(lambda: linear(x).sum() + conv(images).sum())
+    # forward 2 * 5 * 8 * 4; backward the same for the weight gradient (x needs none)
+    assert flops["matrix products"] == 2 * (2 * 5 * 8 * 4)
+    # forward 2 * 16 pixels * 3 * (2 * 9); backward the same for the weight gradient
+    assert flops["convolutions"] == 2 * (2 * 16 * 3 * 18)
+
+
 def test_cli_rejects_unknown_flags_and_runs(tmp_path):
     cmd = [sys.executable, "main.py", "train_encoder", "--steps=1", "--batch_size=1", "--seq_len=5",
            "--n_cond=2", "--n_future=3", f"--out_dir={tmp_path / 'cli'}"]
