@@ -9,7 +9,7 @@ Architecture (the method's Figure 5):
   each (no normalisation); the final 1x1x128 feature -> linear -> latent_dim (64), no activation.
 - MLPs: 3 linear layers, 32 hidden units, LeakyReLU(0.2) between them.
 - On CPU the input gradients of the 4 -> 8 and 8 -> 16 channel convolutions run as forward
-  convolutions (representation.strided_conv; same numbers up to float rounding, ~2x faster there).
+  convolutions (representation.strided_conv; same numbers up to float rounding, 1.5-3x faster there).
 - Init: Kaiming-normal weights, zero biases for every conv / linear layer (see init_weights).
 - RewardPredictor: each frame -> encoder -> frame_mlp -> one LSTM step. The LSTM's time index is the
   trajectory's: its output at step t is mapped by each reward head to that reward at step t.
