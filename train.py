@@ -339,15 +339,18 @@ def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, am
                     rewards=config["rewards"])
     params = list(model.parameters())
     opt = make_optimizer(params, config["lr"])
+
+    def loss_at(step):
+        return reward_prediction_loss(model, data(step), config["aux_weight"], amp=bool(amp),
+                                      aux_all_frames=config["aux_all_frames"])[0]
+
     times = []
     profiler = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) if profile else None
     for step in range(positive_int("warmup", warmup) + positive_int("steps", steps)):
         if profiler is not None and step == warmup:
             profiler.start()
         start = time.perf_counter()
-        loss, _ = reward_prediction_loss(model, data(step), config["aux_weight"], amp=bool(amp),
-                                         aux_all_frames=config["aux_all_frames"])
-        optimizer_step(opt, params, loss)
+        optimizer_step(opt, params, loss_at(step))
         times.append(time.perf_counter() - start)
     if profiler is not None:
         profiler.stop()
@@ -357,8 +360,7 @@ def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, am
     print(f"training step, batch {batch_size} x {seq_len} frames ({encoded} encoded per trajectory), "
           f"{torch.get_num_threads()} threads, {'bfloat16 autocast encoder' if amp else 'float32'}: "
           f"{times.mean():.1f} ms/step (median {np.median(times):.1f}, min {times.min():.1f}) over {steps} steps")
-    flops = step_flops(lambda: reward_prediction_loss(model, data(0), config["aux_weight"], amp=bool(amp),
-                                                      aux_all_frames=config["aux_all_frames"])[0])
+    flops = step_flops(lambda: loss_at(0))
     total = sum(flops.values())
     print(f"{total / 1e9:.2f} GFLOP per step (" + ", ".join(f"{k} {v / 1e9:.2f}" for k, v in flops.items())
           + f"): {total / np.median(times) / 1e6:.1f} GFLOP/s at the median time")
