@@ -62,6 +62,14 @@ python main.py train_encoder --n_distractors=2 --steps=4000 --batch_size=32 --ls
 # trajectories better than d1_h128 does)
 python main.py train_encoder --n_distractors=1 --steps=6000 --batch_size=$BATCH_SIZE --lstm_hidden=128 --lr=3e-4 \
   --init_from=$ENCODERS/reward_prediction_d2_h128_lr3e-4 --out_dir=$ENCODERS/reward_prediction_d1_from_d2_h128
+# The method's own loss: one window per trajectory, N=3 observed and T=27 predicted frames (N + T = 30),
+# batch 64, no auxiliary pass (it would repeat the window's 3 observed steps); a step of this loss
+# meets the 100 ms goal of `python main.py benchmark --n_future=27 --lstm_hidden=128 --aux_weight=0`.
+# Trained from scratch; evaluated at T=12 like every row of the MSE table (eval.json) and at T=27 (eval_t27.json)
+python main.py train_encoder --n_distractors=0 --n_future=27 --lstm_hidden=128 --aux_weight=0 --batch_size=64 \
+  --steps=40000 --out_dir=$ENCODERS/reward_prediction_d0_t27
+python main.py train_encoder --n_distractors=2 --n_future=27 --lstm_hidden=128 --aux_weight=0 --batch_size=64 \
+  --steps=60000 --out_dir=$ENCODERS/reward_prediction_d2_t27
 # reference row of the MSE table: true positions read at pixel precision and extrapolated (no learning)
 python main.py eval_extrapolation --out_dir=$ENCODERS/extrapolation_of_pixel_positions
 # the 2-distractor encoder that d1_from_d2_h128 starts from, on 1-distractor data (eval_d1.json)
@@ -72,10 +80,14 @@ for run in reward_prediction_d2_h128_long_b32_lr1e-4 reward_prediction_d2_h128_l
     python main.py eval_encoder --path=$ENCODERS/$run --seed=$s --out=$ENCODERS/$run/eval_seed$s.json
   done
 done
-# held-out MSE (eval.json) and loss curves of every reward-prediction run above
+# held-out MSE at T=12 (eval.json) and loss curves of every reward-prediction run above
 for run in $ENCODERS/reward_prediction_*/; do
-  python main.py eval_encoder --path=$run
+  python main.py eval_encoder --path=$run --n_future=12
   python main.py plot_losses --paths=$run
+done
+# ... and at their trained horizon T=27 for the one-window runs
+for run in $ENCODERS/reward_prediction_*_t27/; do
+  python main.py eval_encoder --path=$run --out=${run}eval_t27.json
 done
 
 # image-reconstruction baseline (autoencoder)
