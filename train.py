@@ -323,16 +323,19 @@ def figure2(out_dir="logs/figure2", encoder_steps=1500, decoder_steps=1500, batc
                        positive_int("n_eval", n_eval), int(seed), float(latent_l2), float(latent_noise))
 
 
-def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, amp=False, aux_all_frames=False,
-              threads=None, profile=False):
+def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, n_future=12, lstm_hidden=64,
+              aux_weight=1.0, amp=False, aux_all_frames=False, threads=None, profile=False):
     """ms per training step of train_encoder (data, forward, backward, clipping, Adam) at batch x seq_len.
 
-    amp, aux_all_frames: as in train_encoder; threads: None = torch's default.
+    n_future, lstm_hidden, aux_weight, amp, aux_all_frames: the loss and model of train_encoder's
+    flags of the same names (n_future=27 with seq_len=30: the method's one window per trajectory);
+    threads: None = torch's default.
     profile: also print where the time goes (torch.profiler, the operators with the most self time).
     """
     set_threads(threads)
-    config = _reward_prediction_config(("agent_x", "agent_y", "target_x", "target_y"), n_distractors, None, 3, 12,
-                                       seq_len, 1, batch_size, 1e-3, 0, 1.0, 1, 1, aux_all_frames=aux_all_frames)
+    config = _reward_prediction_config(("agent_x", "agent_y", "target_x", "target_y"), n_distractors, None, 3,
+                                       n_future, seq_len, 1, batch_size, 1e-3, 0, aux_weight, 1, 1,
+                                       aux_all_frames=aux_all_frames, lstm_hidden=lstm_hidden)
     torch.manual_seed(0)
     model = build_model(config)
     data = StepData(0, config["batch_size"], n_distractors=config["n_distractors"], seq_len=config["seq_len"],
@@ -356,9 +359,12 @@ def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, am
         profiler.stop()
         print(profiler.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
     times = np.array(times[warmup:]) * 1000
-    encoded = seq_len if config["aux_all_frames"] else seq_len - config["n_future"]
-    print(f"training step, batch {batch_size} x {seq_len} frames ({encoded} encoded per trajectory), "
-          f"{torch.get_num_threads()} threads, {'bfloat16 autocast encoder' if amp else 'float32'}: "
+    encoded = seq_len if config["aux_all_frames"] and config["aux_weight"] else seq_len - config["n_future"]
+    windows = seq_len - config["n_cond"] - config["n_future"] + 1
+    print(f"training step, batch {batch_size} x {seq_len} frames ({encoded} encoded per trajectory; {windows} "
+          f"windows of N={config['n_cond']} + T={config['n_future']}; LSTM {config['lstm_hidden']}; aux_weight "
+          f"{config['aux_weight']}), {torch.get_num_threads()} threads, "
+          f"{'bfloat16 autocast encoder' if amp else 'float32'}: "
           f"{times.mean():.1f} ms/step (median {np.median(times):.1f}, min {times.min():.1f}) over {steps} steps")
     flops = step_flops(lambda: loss_at(0))
     total = sum(flops.values())

@@ -130,6 +130,10 @@ def test_benchmark_runs():
     assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15) > 0
     assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15, amp=True) > 0
     assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15, aux_all_frames=True, profile=True) > 0
+    assert train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15, n_future=12, lstm_hidden=16,
+                           aux_weight=0) > 0
+    with pytest.raises(ValueError, match="does not fit seq_len"):
+        train.benchmark(steps=1, warmup=1, batch_size=2, seq_len=15, n_future=13)
 
 
 def test_step_flops_counts_forward_and_backward():
