@@ -77,6 +77,11 @@ def encoder_table(encoders="logs/encoders"):
         cells = [f"{e['mse'][r]:.5f}" if r in e["mse"] else "—" for r in rewards]
         step = "—" if e.get("step") is None else e["step"]  # None: not trained (eval_extrapolation)
         lines.append(f"| {name} | {e.get('n_distractors', '?')} | {step} | " + " | ".join(cells) + " |")
+    protocol_keys = ("n_cond", "n_future", "n_trajectories", "seed")
+    protocols = {name: tuple(e.get(k) for k in protocol_keys) for name, e in evals.items()}
+    if len(set(protocols.values())) > 1:
+        raise ValueError(f"the eval.json files under {encoders!r} differ in {protocol_keys}: {protocols}; "
+                         "evaluate them alike (eval_encoder --n_future=...) to share one table")
     first = next(iter(evals.values()))
     note = (f"Mean squared error of each reward head over the T={first.get('n_future')} predicted steps, "
             f"N={first.get('n_cond')} observed frames, {first.get('n_trajectories')} held-out trajectories "

@@ -70,6 +70,10 @@ def test_encoder_table_lists_every_reward(tmp_path):
     assert "| extrapolation | 0 | — | 0.00080 | 0.00040 |" in table
     with pytest.raises(ValueError, match="eval.json"):
         encoder_table(tmp_path / "nothing")
+    other = json.loads((tmp_path / "reward_prediction_d2" / "eval.json").read_text())
+    (tmp_path / "reward_prediction_d2" / "eval.json").write_text(json.dumps({**other, "n_future": 27}))
+    with pytest.raises(ValueError, match="differ in"):
+        encoder_table(tmp_path)
 
 
 def test_longer_runs_also_report_the_return_at_the_budget(tmp_path):
