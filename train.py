@@ -2,7 +2,8 @@
 
 Commands: train_encoder, eval_encoder, train_decoder, visualize_decoder, train_reconstruction,
 plot_losses, figure2, benchmark. Each run folder holds config.json, progress.csv and model.pt
-(see representation/runs.py). Images enter the encoder through sprites_datagen.to_encoder_input.
+(see representation/runs.py). Images enter the encoder through TrajectoryBatch.encoder_frames, the
+dataset's side of sprites_datagen.to_encoder_input.
 """
 import os
 import time
@@ -18,7 +19,7 @@ from representation.losses import (StepData, detached_decoder_loss, noisy, recon
                                    reward_prediction_loss)
 from representation.runs import (coerce_names, fit, make_optimizer, optimizer_step, positive_float, positive_int,
                                  set_threads)
-from sprites_datagen import TrajectoryGenerator, check_reward_names, to_encoder_input
+from sprites_datagen import TrajectoryGenerator, check_reward_names
 from sprites_datagen.world import check_n_distractors
 
 EVAL_SEED = 1_000_003  # held-out data: a seed no training run uses (training uses [seed, step])
@@ -167,7 +168,7 @@ def eval_encoder(path="logs/encoders/reward_prediction_d0", n_trajectories=2048,
         default_out = f"eval_d{n_distractors}.json"
 
     def predict(batch):
-        frames = to_encoder_input(batch.images, "dataset")[:, :n]
+        frames = batch.encoder_frames(n)
         return model.predict_heads(model.unroll(model.frame_features(frames), t))
 
     out = out or os.path.join(_run_dir(path), default_out)
@@ -285,7 +286,7 @@ def visualize_decoder(path="logs/encoders/reward_prediction_d0/decoder", out=Non
     decode, config = load_decoding(path)
     n_frames = positive_int("n_frames", n_frames)
     batch = next(_eval_batches({**config, "rewards": ("zero",)}, 1, int(seed), n_frames))
-    frames = to_encoder_input(batch.images, "dataset")[0]
+    frames = batch.encoder_frames()[0]
     with torch.no_grad():
         decoded = decode(frames)
     out = out or os.path.join(_run_dir(path), "decoded.png")

@@ -46,9 +46,9 @@ def measure(decode, n_eval, seed):
 
     decode: frames (n, 1, 64, 64) -> decoded (n, 1, 64, 64). Returns (metrics dict, centroids, truth).
     """
-    from sprites_datagen import TrajectoryGenerator, to_encoder_input
+    from sprites_datagen import TrajectoryGenerator
     batch = TrajectoryGenerator(n_objects=1, seq_len=1, rewards=REWARDS, seed=seed).sample(n_eval)
-    frames = to_encoder_input(batch.images[:, 0], "dataset")
+    frames = batch.encoder_frames(1)[:, 0]
     with torch.no_grad():
         cent = blob_centroids(decode(frames)).numpy()
     truth = batch.states[:, 0, 0].numpy()  # (n, 2): p0 row, p1 column
@@ -62,7 +62,7 @@ def run_figure2(out_dir, encoder_steps, decoder_steps, batch_size, n_eval, seed,
     import train
     from representation.plots import save_image_rows
     from atomic_io import atomic_save_json
-    from sprites_datagen import TrajectoryGenerator, to_encoder_input
+    from sprites_datagen import TrajectoryGenerator
     results, decoders = {}, {}
     for reward in REWARDS:
         enc_dir = os.path.join(out_dir, reward)
@@ -84,7 +84,7 @@ def run_figure2(out_dir, encoder_steps, decoder_steps, batch_size, n_eval, seed,
     atomic_save_json(os.path.join(out_dir, "figure2.json"), report)
     # true frames over the frames decoded through each encoder, one held-out trajectory
     batch = TrajectoryGenerator(n_objects=1, seq_len=10, rewards=REWARDS, seed=train.EVAL_SEED + 1).sample(1)
-    frames = to_encoder_input(batch.images[0], "dataset")
+    frames = batch.encoder_frames()[0]
     with torch.no_grad():
         rows = [frames] + [decoders[r](frames) for r in REWARDS]
     save_image_rows(os.path.join(out_dir, "figure2.png"), rows, ["true", "horizontal", "vertical"])

@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from sprites_datagen import TrajectoryGenerator, to_encoder_input
+from sprites_datagen import TrajectoryGenerator
 
 
 class StepData:
@@ -52,11 +52,11 @@ def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_n
     """
     c = model.config
     n, t = c.n_cond, c.n_future
-    length = batch.images.shape[1]
+    length = batch.seq_len
     if length < n + t:
         raise ValueError(f"trajectories of {length} frames are shorter than n_cond + n_future = {n + t}")
     observed = length if aux_all_frames and aux_weight else length - t
-    frames = to_encoder_input(batch.images[:, :observed], "dataset")  # (B, observed, 1, 64, 64)
+    frames = batch.encoder_frames(observed)  # (B, observed, 1, 64, 64)
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(amp)):
         z = model.encoder(frames).float()  # (B, observed, latent_dim)
     x = model.frame_mlp(noisy(z, latent_noise, step))  # (B, observed, I)
@@ -81,7 +81,7 @@ def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_n
 
 def batch_frames(batch):
     """All frames of a TrajectoryBatch as encoder input, (B * L, 1, 64, 64)."""
-    return to_encoder_input(batch.images, "dataset").reshape(-1, 1, 64, 64)
+    return batch.encoder_frames().reshape(-1, 1, 64, 64)
 
 
 def reconstruction_loss(autoencoder, batch):

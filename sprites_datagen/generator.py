@@ -1,5 +1,6 @@
 """Vectorised generator of reward-annotated trajectories, and a PyTorch iterable over its batches."""
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -8,20 +9,38 @@ from .rendering import render
 from .rewards import check_reward_names, compute_rewards
 from .world import check_n_distractors, motion_step, sample_shape_idxs, sample_states
 
+
 @dataclass
 class TrajectoryBatch:
     """One batch of trajectories, ready for the model.
 
-    images: (B, T, 3, 64, 64) float32 in [-1, 1] (the three channels are one expanded channel).
+    canvas: (B, T, 64, 64) uint8 numpy frames as rendered (0 black, 255 white).
+    images: (B, T, 3, 64, 64) float32 in [-1, 1] (the three channels are one expanded channel),
+    converted from canvas on first access.
     states: (B, T, n, 2) float32 positions (p0 row, p1 column).
     rewards: {name: (B, T) float32}.
     shape_idxs: (B, n) int64.
     """
 
-    images: torch.Tensor
+    canvas: np.ndarray
     states: torch.Tensor
     rewards: dict
     shape_idxs: torch.Tensor
+
+    @cached_property
+    def images(self):
+        return canvas_to_dataset_images(self.canvas)
+
+    @property
+    def seq_len(self):
+        return self.canvas.shape[1]
+
+    def encoder_frames(self, stop=None):
+        """The first `stop` frames (all if None) as encoder input, (B, stop, 1, 64, 64) float32 in [-1, 1].
+
+        Equal to to_encoder_input(images[:, :stop], "dataset"), converting only those frames.
+        """
+        return canvas_to_encoder_input(self.canvas[:, :stop])
 
 
 def generate_states(rng, batch_size, seq_len, n_objects):
@@ -33,10 +52,15 @@ def generate_states(rng, batch_size, seq_len, n_objects):
     return states
 
 
+def canvas_to_encoder_input(canvas):
+    """uint8 (..., R, R) canvas -> float32 torch (..., 1, R, R) in [-1, 1]."""
+    return torch.from_numpy(canvas).float().div_(127.5).sub_(1).unsqueeze(-3)
+
+
 def canvas_to_dataset_images(canvas):
     """uint8 (..., R, R) canvas -> float32 torch (..., 3, R, R) in [-1, 1], an expanded view."""
-    images = torch.from_numpy(canvas).float().div_(127.5).sub_(1)
-    return images.unsqueeze(-3).expand(*images.shape[:-2], 3, *images.shape[-2:])
+    images = canvas_to_encoder_input(canvas)
+    return images.expand(*images.shape[:-3], 3, *images.shape[-2:])
 
 
 class TrajectoryGenerator:
@@ -69,7 +93,7 @@ class TrajectoryGenerator:
         positions = generate_states(self.rng, batch_size, self.seq_len, self.n_objects)[..., :2]
         canvas = render(positions, shape_idxs[:, None, :], self.resolution)
         return TrajectoryBatch(
-            images=canvas_to_dataset_images(canvas),
+            canvas=canvas,
             states=torch.from_numpy(positions.astype(np.float32)),
             rewards={k: torch.from_numpy(v) for k, v in compute_rewards(positions, self.reward_names).items()},
             shape_idxs=torch.from_numpy(shape_idxs),

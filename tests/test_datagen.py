@@ -88,5 +88,7 @@ def test_one_image_convention_for_dataset_and_env():
     from_env = to_encoder_input(env_obs, "env")
     assert from_dataset.shape == from_env.shape == (2, 4, 1, 64, 64)
     assert torch.equal(from_dataset, from_env)
+    assert torch.equal(batch.encoder_frames(), from_dataset)
+    assert torch.equal(batch.encoder_frames(3), from_dataset[:, :3]) and batch.seq_len == 4
     with pytest.raises(ValueError, match="source"):
         to_encoder_input(env_obs, "gym")

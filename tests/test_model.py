@@ -103,8 +103,8 @@ def test_loss_never_encodes_the_last_t_frames_unless_asked(aux_weight):
     m = RewardPredictor(ModelConfig(n_cond=2, n_future=3))
     batch = TrajectoryGenerator(seq_len=8, seed=2).sample(3)
     changed = TrajectoryGenerator(seq_len=8, seed=2).sample(3)
-    changed.images = changed.images.clone()
-    changed.images[:, 5:] = 1.0  # the last T = 3 frames: targets only
+    changed.canvas = changed.canvas.copy()
+    changed.canvas[:, 5:] = 255  # the last T = 3 frames: targets only
     loss = reward_prediction_loss(m, batch, aux_weight)[0]
     assert torch.equal(loss, reward_prediction_loss(m, changed, aux_weight)[0])
     all_frames = reward_prediction_loss(m, changed, aux_weight, aux_all_frames=True)[0]
