@@ -15,7 +15,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from atomic_io import atomic_save_json
 from model import ModelConfig, build_model, load_checkpoint, load_pretrained
 from representation.extrapolation import extrapolate, pixel_readings
-from representation.losses import (StepData, detached_decoder_loss, noisy, reconstruction_loss,
+from representation.losses import (StepData, detached_decoder_loss, encoded_length, noisy, reconstruction_loss,
                                    reward_prediction_loss)
 from representation.runs import (coerce_names, fit, make_optimizer, optimizer_step, positive_float, positive_int,
                                  set_threads)
@@ -360,7 +360,7 @@ def benchmark(steps=20, warmup=3, batch_size=64, seq_len=30, n_distractors=0, n_
         profiler.stop()
         print(profiler.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
     times = np.array(times[warmup:]) * 1000
-    encoded = seq_len if config["aux_all_frames"] and config["aux_weight"] else seq_len - config["n_future"]
+    encoded = encoded_length(seq_len, config["n_future"], config["aux_weight"], config["aux_all_frames"])
     windows = seq_len - config["n_cond"] - config["n_future"] + 1
     print(f"training step, batch {batch_size} x {seq_len} frames ({encoded} encoded per trajectory; {windows} "
           f"windows of N={config['n_cond']} + T={config['n_future']}; LSTM {config['lstm_hidden']}; aux_weight "

@@ -27,6 +27,11 @@ def window_targets(rewards, n_cond, n_future):
     return windows.reshape(-1, n_cond + n_future)
 
 
+def encoded_length(seq_len, n_future, aux_weight, aux_all_frames):
+    """How many leading frames of each trajectory reward_prediction_loss encodes (see its docstring)."""
+    return seq_len if aux_all_frames and aux_weight else seq_len - n_future
+
+
 def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_noise=0.0, step=0, amp=False,
                            aux_all_frames=False):
     """Loss of a RewardPredictor on a TrajectoryBatch of L >= N + T frames -> (loss, metrics).
@@ -55,7 +60,7 @@ def reward_prediction_loss(model, batch, aux_weight=1.0, latent_l2=0.0, latent_n
     length = batch.seq_len
     if length < n + t:
         raise ValueError(f"trajectories of {length} frames are shorter than n_cond + n_future = {n + t}")
-    observed = length if aux_all_frames and aux_weight else length - t
+    observed = encoded_length(length, t, aux_weight, aux_all_frames)
     frames = batch.encoder_frames(observed)  # (B, observed, 1, 64, 64)
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(amp)):
         z = model.encoder(frames).float()  # (B, observed, latent_dim)
