@@ -87,6 +87,9 @@ python main.py train_encoder --n_distractors=2 --n_future=27 --lstm_hidden=128 -
 # ... the same at half the peak lr
 python main.py train_encoder --n_distractors=2 --n_future=27 --lstm_hidden=128 --aux_weight=0 --batch_size=64 \
   --steps=30000 --lr=1.5e-4 --init_from=$ENCODERS/reward_prediction_d2_t27_lr3e-4 --out_dir=$ENCODERS/reward_prediction_d2_t27_long_lr1.5e-4
+# ... and d2_t27_long 20,000 more steps at peak lr 1.5e-4
+python main.py train_encoder --n_distractors=2 --n_future=27 --lstm_hidden=128 --aux_weight=0 --batch_size=64 \
+  --steps=20000 --lr=1.5e-4 --init_from=$ENCODERS/reward_prediction_d2_t27_long --out_dir=$ENCODERS/reward_prediction_d2_t27_long2
 # reference row of the MSE table: true positions read at pixel precision and extrapolated (no learning)
 python main.py eval_extrapolation --out_dir=$ENCODERS/extrapolation_of_pixel_positions
 # the 2-distractor encoder that d1_from_d2_h128 starts from, on 1-distractor data (eval_d1.json)
